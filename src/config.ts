@@ -1,0 +1,316 @@
+import { z } from 'zod';
+import { AppError } from './core/errors.ts';
+import { toSectionKey, type SectionSource, type SectionSpec } from './core/domain.ts';
+
+/** Shipped with the repository so a first run has something to serve. */
+export const DEMO_SECTIONS = 'Demo:file:./samples/demo.ics';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const seconds = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
+const port = z.coerce.number().int().min(0).max(65_535);
+const optionalText = z.string().min(1).optional();
+const httpUrl = z
+  .string()
+  .refine((value) => /^https?:\/\/[^\s]+$/i.test(value) && URL.canParse(value), {
+    message: 'expected an http:// or https:// URL',
+  });
+const snowflake = z
+  .string()
+  .regex(/^\d{15,22}$/, 'expected a Discord id (a number of 15 to 22 digits)');
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+
+/**
+ * Every environment variable the app reads, keyed by its name so that an error names the variable
+ * an operator must fix. Defaults live here and nowhere else.
+ */
+export const envSchema = z.object({
+  // sections and scraping
+  SECTIONS: z.string().min(1).default(DEMO_SECTIONS),
+  SCRAPE_INTERVAL: seconds(300, 10).optional(),
+  DOWNLOAD_INTERVAL: seconds(300, 10).optional(),
+  SCRAPE_TIMEOUT: seconds(30),
+  SCRAPE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024),
+  SCRAPE_USER_AGENT: optionalText,
+  SCRAPE_HORIZON_DAYS: z.coerce.number().int().min(1).max(3660).default(365),
+  SCRAPE_DROP_CONFIRMATIONS: z.coerce.number().int().min(1).max(100).default(3),
+  SCRAPE_BACKOFF_MAX: seconds(3600),
+  TIMEZONE: z
+    .string()
+    .default('Europe/Paris')
+    .refine(isTimeZone, { message: 'expected an IANA time zone such as Europe/Paris' }),
+  // storage and logs
+  DATABASE_PATH: z.string().min(1).default('./data/planning-proxy.db'),
+  RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  // feed server
+  HOST: optionalText,
+  FLASK_HOST: optionalText,
+  PORT: port.optional(),
+  FLASK_PORT: port.optional(),
+  PUBLIC_URL: httpUrl.optional(),
+  TRUST_PROXY: flag.default(false),
+  ADMIN_STATIC_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  STALE_AFTER: seconds(3600),
+  CANCELLED_RETENTION_DAYS: z.coerce.number().int().min(0).default(7),
+  FEED_RATE_LIMIT: z.coerce.number().int().min(1).default(120),
+  FEED_NOT_FOUND_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
+  // webdbf (IMT Mines Alès), IPP's names
+  LOGIN_URL: httpUrl.default('https://webdfd.mines-ales.fr/planning-eleves/login/login.php'),
+  WEBDBF_ICS_BASE_URL: httpUrl.default(
+    'https://webdfd.mines-ales.fr/planning-eleves/index.php?url=ics/',
+  ),
+  WEB_USERNAME: optionalText,
+  WEB_PASSWORD: optionalText,
+  // Aurion (Junia and other Auriga schools)
+  AURION_URL: httpUrl.optional(),
+  AURION_USERNAME: optionalText,
+  AURION_PASSWORD: optionalText,
+  AURION_WEEKS_BEFORE: z.coerce.number().int().min(0).max(52).default(1),
+  AURION_WEEKS_AFTER: z.coerce.number().int().min(1).max(104).default(26),
+  AURION_PLANNING_LABEL: z.string().min(1).default('Mon Planning'),
+  AURION_CHUNK_WEEKS: z.coerce.number().int().min(1).max(26).default(4),
+  AURION_REQUEST_DELAY_MS: z.coerce.number().int().min(0).default(400),
+  AURION_TITLE_STRATEGY: z.enum(['auto', 'junia', 'isen-ouest', 'raw']).default('auto'),
+  // Discord
+  DISCORD_TOKEN: optionalText,
+  DISCORD_API_URL: httpUrl.default('https://discord.com/api'),
+  DISCORD_GUILD_ID: snowflake.optional(),
+  DISCORD_ADMIN_ROLE_IDS: z
+    .string()
+    .optional()
+    .transform((value) => splitList(value))
+    .pipe(z.array(snowflake)),
+  ALERTS_CHANNEL_ID: snowflake.optional(),
+  ALERT_WINDOW_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+});
+
+export type Env = z.input<typeof envSchema>;
+export const ENV_VARIABLES = Object.keys(
+  envSchema.shape,
+) as readonly (keyof typeof envSchema.shape)[];
+
+export type Config = ReturnType<typeof toConfig>;
+
+function toConfig(env: z.output<typeof envSchema>, sections: readonly SectionSpec[]) {
+  const host = env.HOST ?? env.FLASK_HOST ?? '127.0.0.1';
+  const listenPort = env.PORT ?? env.FLASK_PORT ?? 3000;
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return {
+    logLevel: env.LOG_LEVEL,
+    timeZone: env.TIMEZONE,
+    sections,
+    database: { path: env.DATABASE_PATH, retentionDays: env.RETENTION_DAYS },
+    scraper: {
+      intervalSeconds: env.SCRAPE_INTERVAL ?? env.DOWNLOAD_INTERVAL ?? 300,
+      timeoutMs: env.SCRAPE_TIMEOUT * 1000,
+      maxBytes: env.SCRAPE_MAX_BYTES,
+      userAgent:
+        env.SCRAPE_USER_AGENT ??
+        'PlanningProxy/0.1 (timetable proxy for students; polite: one request at a time)',
+      horizonDays: env.SCRAPE_HORIZON_DAYS,
+      dropConfirmations: env.SCRAPE_DROP_CONFIRMATIONS,
+      backoffMaxMs: env.SCRAPE_BACKOFF_MAX * 1000,
+    },
+    webdbf: {
+      loginUrl: env.LOGIN_URL,
+      icsBaseUrl: env.WEBDBF_ICS_BASE_URL,
+      username: env.WEB_USERNAME,
+      password: env.WEB_PASSWORD,
+    },
+    aurion: {
+      url: env.AURION_URL,
+      username: env.AURION_USERNAME,
+      password: env.AURION_PASSWORD,
+      weeksBefore: env.AURION_WEEKS_BEFORE,
+      weeksAfter: env.AURION_WEEKS_AFTER,
+      planningLabel: env.AURION_PLANNING_LABEL,
+      chunkWeeks: env.AURION_CHUNK_WEEKS,
+      requestDelayMs: env.AURION_REQUEST_DELAY_MS,
+      titleStrategy: env.AURION_TITLE_STRATEGY,
+    },
+    feed: {
+      host,
+      port: listenPort,
+      publicUrl: (env.PUBLIC_URL ?? `http://${shownHost}:${listenPort}`).replace(/\/+$/, ''),
+      trustProxy: env.TRUST_PROXY,
+      staleAfterMs: env.STALE_AFTER * 1000,
+      cancelledRetentionMs: env.CANCELLED_RETENTION_DAYS * 86_400_000,
+      rateLimitPerMinute: env.FEED_RATE_LIMIT,
+      notFoundRateLimitPerMinute: env.FEED_NOT_FOUND_RATE_LIMIT,
+    },
+    admin: { token: env.ADMIN_STATIC_TOKEN },
+    discord: {
+      token: env.DISCORD_TOKEN,
+      apiUrl: env.DISCORD_API_URL.replace(/\/+$/, ''),
+      guildId: env.DISCORD_GUILD_ID,
+      adminRoleIds: env.DISCORD_ADMIN_ROLE_IDS,
+      alertsChannelId: env.ALERTS_CHANNEL_ID,
+      alertWindowDays: env.ALERT_WINDOW_DAYS,
+    },
+  };
+}
+
+/**
+ * Pure: entry points pass `process.env`; nothing else reads it. Empty values count as unset (as in
+ * a `.env` with `NAME=`). Throws `config.invalid` listing every problem, each naming its variable.
+ */
+export function parseConfig(rawEnv: Readonly<Record<string, string | undefined>>): Config {
+  const env: Record<string, string> = {};
+  for (const name of ENV_VARIABLES) {
+    const value = rawEnv[name]?.trim();
+    if (value !== undefined && value !== '') env[name] = value;
+  }
+  const problems: string[] = [];
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      problems.push(`${issue.path.map(String).join('.') || 'environment'}: ${issue.message}`);
+    }
+  }
+  const sections = parseSections(env.SECTIONS ?? DEMO_SECTIONS, problems);
+  if (result.success) problems.push(...checkSources(result.data, sections));
+  if (!result.success || problems.length > 0) {
+    throw new AppError('config.invalid', `invalid configuration:\n  ${problems.join('\n  ')}`, {
+      publicMessage: problems.join('\n'),
+    });
+  }
+  return Object.freeze(toConfig(result.data, sections));
+}
+
+/**
+ * `NAME:SPEC,...`, split at the first colon. SPEC: `ics:URL`, a bare http(s):// or webcal:// URL,
+ * `file:PATH`, `aurion`, `webdbf:SUFFIX`, or any other text as a webdbf suffix (IPP's form).
+ */
+export function parseSections(value: string, problems: string[]): SectionSpec[] {
+  const sections: SectionSpec[] = [];
+  const seen = new Set<string>();
+  for (const [index, entry] of value.split(',').entries()) {
+    const text = entry.trim();
+    if (text === '') continue;
+    const colon = text.indexOf(':');
+    const where = `SECTIONS: entry ${index + 1} ("${redactUrlCredentials(text)}")`;
+    if (colon <= 0) {
+      problems.push(`${where}: expected NAME:SPEC`);
+      continue;
+    }
+    const name = text.slice(0, colon).trim();
+    const spec = text.slice(colon + 1).trim();
+    if (!/^[\p{L}\p{N}_ ][\p{L}\p{N}_ .'()+-]*$/u.test(name) || name.length > 64) {
+      problems.push(
+        `${where}: section name must be 1-64 letters, digits, spaces or _ . ' ( ) + - (not starting with a symbol)`,
+      );
+      continue;
+    }
+    const key = toSectionKey(name);
+    if (seen.has(key)) {
+      problems.push(`${where}: section name "${name}" is used twice (names ignore case)`);
+      continue;
+    }
+    const source = parseSectionSource(spec);
+    if (typeof source === 'string') {
+      problems.push(`${where}: ${source}`);
+      continue;
+    }
+    seen.add(key);
+    sections.push({ key, name, source });
+  }
+  if (sections.length === 0 && problems.length === 0) {
+    problems.push('SECTIONS: no section configured');
+  }
+  return sections;
+}
+
+function parseSectionSource(spec: string): SectionSource | string {
+  if (spec === '') return 'empty SPEC';
+  const lower = spec.toLowerCase();
+  if (lower.startsWith('ics:')) return toIcsSource(spec.slice(4).trim());
+  if (/^(https?|webcal):\/\//i.test(spec)) return toIcsSource(spec);
+  if (lower.startsWith('file:')) {
+    const path = spec.slice(5).trim();
+    return path === '' ? 'file: needs a path' : { kind: 'file', path };
+  }
+  if (lower === 'aurion') return { kind: 'aurion' };
+  if (lower.startsWith('webdbf:')) {
+    const suffix = spec.slice(7).trim();
+    return suffix === ''
+      ? 'webdbf: needs a suffix such as eleve/12345'
+      : { kind: 'webdbf', suffix };
+  }
+  if (/\s/.test(spec)) return `"${spec}" is not a source (no spaces in a webdbf suffix)`;
+  return { kind: 'webdbf', suffix: spec };
+}
+
+function toIcsSource(rawUrl: string): SectionSource | string {
+  const url = rawUrl.replace(/^webcal:\/\//i, 'https://');
+  if (!/^https?:\/\//i.test(url) || !URL.canParse(url))
+    return 'ics: needs an http(s) or webcal URL';
+  return { kind: 'ics', url };
+}
+
+function checkSources(env: z.output<typeof envSchema>, sections: readonly SectionSpec[]): string[] {
+  const problems: string[] = [];
+  const kinds = new Set(sections.map((section) => section.source.kind));
+  if (kinds.has('webdbf')) {
+    if (env.WEB_USERNAME === undefined) problems.push('WEB_USERNAME: required by webdbf sections');
+    if (env.WEB_PASSWORD === undefined) problems.push('WEB_PASSWORD: required by webdbf sections');
+  }
+  if (kinds.has('aurion')) {
+    if (env.AURION_URL === undefined) problems.push('AURION_URL: required by aurion sections');
+    if (env.AURION_USERNAME === undefined)
+      problems.push('AURION_USERNAME: required by aurion sections');
+    if (env.AURION_PASSWORD === undefined)
+      problems.push('AURION_PASSWORD: required by aurion sections');
+  }
+  return problems;
+}
+
+function splitList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `https://user:pass@host/x` → `https://***@host/x`, for anything that may be shown or logged. */
+export function redactUrlCredentials(text: string): string {
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1***@');
+}
+
+/** A one-line summary with every secret left out, for the startup log. */
+export function summarizeConfig(config: Config) {
+  return {
+    sections: config.sections.map((section) => ({
+      name: section.name,
+      source:
+        section.source.kind === 'ics'
+          ? `ics ${redactUrlCredentials(section.source.url)}`
+          : section.source.kind === 'file'
+            ? `file ${section.source.path}`
+            : section.source.kind === 'webdbf'
+              ? `webdbf ${section.source.suffix}`
+              : 'aurion',
+    })),
+    intervalSeconds: config.scraper.intervalSeconds,
+    database: config.database.path,
+    feedUrl: config.feed.publicUrl,
+    listen: `${config.feed.host}:${config.feed.port}`,
+    adminApi: config.admin.token === undefined ? 'off' : 'on',
+    bot: config.discord.token === undefined ? 'off' : 'on',
+  };
+}

@@ -1,0 +1,7 @@
+export type Clock = {
+  now(): Date;
+};
+
+export const systemClock: Clock = {
+  now: () => new Date(),
+};

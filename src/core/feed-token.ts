@@ -1,0 +1,41 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FeedToken, FeedTokenHash } from './domain.ts';
+
+/** 32 random bytes = 256 bits. */
+export const FEED_TOKEN_BYTES = 32;
+/** Characters of the token shown to admins to tell links apart (never enough to use it). */
+export const FEED_TOKEN_PREFIX_LENGTH = 8;
+
+/**
+ * Tokens are lowercase hex: URL-safe, and free of `-` and `.`, which Fastify's router treats as
+ * separators inside a parametric segment such as `/feeds/:token.ics`.
+ */
+export function issueFeedToken(): { token: FeedToken; tokenHash: FeedTokenHash; prefix: string } {
+  const token = randomBytes(FEED_TOKEN_BYTES).toString('hex') as FeedToken;
+  return {
+    token,
+    tokenHash: hashFeedToken(token),
+    prefix: token.slice(0, FEED_TOKEN_PREFIX_LENGTH),
+  };
+}
+
+/** Only this hash is stored: a database leak does not leak working links. */
+export function hashFeedToken(token: string): FeedTokenHash {
+  return createHash('sha256').update(token, 'utf8').digest('hex') as FeedTokenHash;
+}
+
+/** Constant-time string comparison (hashes both sides so lengths never leak). */
+export function safeEqual(a: string, b: string): boolean {
+  const left = createHash('sha256').update(a, 'utf8').digest();
+  const right = createHash('sha256').update(b, 'utf8').digest();
+  return timingSafeEqual(left, right);
+}
+
+export function buildFeedUrl(publicUrl: string, token: FeedToken): string {
+  return `${publicUrl.replace(/\/+$/, '')}/feeds/${token}.ics`;
+}
+
+/** `webcal://` form of an http(s) feed URL, for Apple Calendar, Outlook desktop, Thunderbird. */
+export function toWebcalUrl(url: string): string {
+  return url.replace(/^https?:\/\//, 'webcal://');
+}

@@ -1,0 +1,21 @@
+import type { Database } from './client.ts';
+import { createChangesRepository } from './repositories/changes.repository.ts';
+import { createEventsRepository } from './repositories/events.repository.ts';
+import { createFeedTokensRepository } from './repositories/feed-tokens.repository.ts';
+import { createScrapeRunsRepository } from './repositories/scrape-runs.repository.ts';
+import { createSectionsRepository } from './repositories/sections.repository.ts';
+import { createSnapshotsRepository } from './repositories/snapshots.repository.ts';
+
+/** Every repository over one connection (app.ts builds this once). */
+export function createRepositories(db: Database) {
+  return {
+    sections: createSectionsRepository(db),
+    events: createEventsRepository(db),
+    scrapeRuns: createScrapeRunsRepository(db),
+    snapshots: createSnapshotsRepository(db),
+    changes: createChangesRepository(db),
+    feedTokens: createFeedTokensRepository(db),
+  };
+}
+
+export type Repositories = ReturnType<typeof createRepositories>;

@@ -1,0 +1,166 @@
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { FeedTokenHash } from '../../core/index.ts';
+import type { Database } from '../client.ts';
+import { feedTokensTable } from '../schema.ts';
+
+export type FeedTokenRow = typeof feedTokensTable.$inferSelect;
+export type FeedTokenOwnerKind = FeedTokenRow['ownerKind'];
+export type FeedTokensRepository = ReturnType<typeof createFeedTokensRepository>;
+
+export type NewFeedToken = {
+  readonly tokenHash: FeedTokenHash;
+  readonly prefix: string;
+  readonly ownerKind: FeedTokenOwnerKind;
+  readonly owner: string;
+  /** null: every section, through the legacy route (IPP-style token). */
+  readonly sectionId: number | null;
+  readonly filterJson?: string | null;
+  readonly at: Date;
+};
+
+/** Usage counted in memory between two flushes. */
+export type TokenUsage = {
+  readonly hits: number;
+  readonly lastUsedAt: Date;
+  readonly userAgent: string | null;
+};
+
+export function createFeedTokensRepository(db: Database) {
+  const active = isNull(feedTokensTable.revokedAt);
+  return {
+    create(token: NewFeedToken): FeedTokenRow {
+      return db
+        .insert(feedTokensTable)
+        .values({
+          tokenHash: token.tokenHash,
+          prefix: token.prefix,
+          ownerKind: token.ownerKind,
+          owner: token.owner,
+          sectionId: token.sectionId,
+          filterJson: token.filterJson ?? null,
+          filterChangedAt: token.filterJson == null ? null : token.at,
+          createdAt: token.at,
+        })
+        .returning()
+        .get();
+    },
+
+    /** Inserts unless the same hash exists already (importing twice changes nothing). */
+    createIfAbsent(token: NewFeedToken): boolean {
+      const result = db
+        .insert(feedTokensTable)
+        .values({
+          tokenHash: token.tokenHash,
+          prefix: token.prefix,
+          ownerKind: token.ownerKind,
+          owner: token.owner,
+          sectionId: token.sectionId,
+          createdAt: token.at,
+        })
+        .onConflictDoNothing({ target: feedTokensTable.tokenHash })
+        .run();
+      return result.changes > 0;
+    },
+
+    /** A live token by its hash (revoked tokens are not found: revocation is immediate). */
+    findActiveByHash(tokenHash: FeedTokenHash): FeedTokenRow | undefined {
+      return db
+        .select()
+        .from(feedTokensTable)
+        .where(and(eq(feedTokensTable.tokenHash, tokenHash), active))
+        .get();
+    },
+
+    findById(id: number): FeedTokenRow | undefined {
+      return db.select().from(feedTokensTable).where(eq(feedTokensTable.id, id)).get();
+    },
+
+    listActiveByOwner(owner: string, sectionId?: number): FeedTokenRow[] {
+      return db
+        .select()
+        .from(feedTokensTable)
+        .where(
+          and(
+            eq(feedTokensTable.owner, owner),
+            active,
+            sectionId === undefined ? undefined : eq(feedTokensTable.sectionId, sectionId),
+          ),
+        )
+        .orderBy(asc(feedTokensTable.createdAt))
+        .all();
+    },
+
+    list(options: { includeRevoked?: boolean } = {}): FeedTokenRow[] {
+      return db
+        .select()
+        .from(feedTokensTable)
+        .where(options.includeRevoked === true ? undefined : active)
+        .orderBy(asc(feedTokensTable.createdAt), asc(feedTokensTable.id))
+        .all();
+    },
+
+    countActiveBySection(): Map<number | null, number> {
+      const rows = db
+        .select({ sectionId: feedTokensTable.sectionId, n: sql<number>`count(*)` })
+        .from(feedTokensTable)
+        .where(active)
+        .groupBy(feedTokensTable.sectionId)
+        .all();
+      return new Map(rows.map((row) => [row.sectionId, row.n]));
+    },
+
+    /** Revokes the given live tokens; returns the rows that were revoked. */
+    revoke(
+      criteria:
+        | { tokenHash: FeedTokenHash }
+        | { owner: string; sectionId?: number }
+        | { prefix: string }
+        | { ids: readonly number[] },
+      at: Date,
+    ): FeedTokenRow[] {
+      const where =
+        'tokenHash' in criteria
+          ? eq(feedTokensTable.tokenHash, criteria.tokenHash)
+          : 'prefix' in criteria
+            ? eq(feedTokensTable.prefix, criteria.prefix)
+            : 'ids' in criteria
+              ? inArray(feedTokensTable.id, [...criteria.ids])
+              : and(
+                  eq(feedTokensTable.owner, criteria.owner),
+                  criteria.sectionId === undefined
+                    ? undefined
+                    : eq(feedTokensTable.sectionId, criteria.sectionId),
+                );
+      return db
+        .update(feedTokensTable)
+        .set({ revokedAt: at })
+        .where(and(where, active))
+        .returning()
+        .all();
+    },
+
+    setFilter(id: number, filterJson: string | null, at: Date): void {
+      db.update(feedTokensTable)
+        .set({ filterJson, filterChangedAt: at })
+        .where(eq(feedTokensTable.id, id))
+        .run();
+    },
+
+    /** One transaction for a whole batch of counted requests. */
+    recordUsage(usage: ReadonlyMap<number, TokenUsage>): void {
+      if (usage.size === 0) return;
+      db.transaction((tx) => {
+        for (const [id, entry] of usage) {
+          tx.update(feedTokensTable)
+            .set({
+              useCount: sql`${feedTokensTable.useCount} + ${entry.hits}`,
+              lastUsedAt: entry.lastUsedAt,
+              lastUserAgent: entry.userAgent,
+            })
+            .where(eq(feedTokensTable.id, id))
+            .run();
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import { eq } from 'drizzle-orm';
+import type { SectionKey, SectionSpec } from '../../core/index.ts';
+import type { Database } from '../client.ts';
+import { sectionsTable } from '../schema.ts';
+
+export type SectionRow = typeof sectionsTable.$inferSelect;
+export type SectionsRepository = ReturnType<typeof createSectionsRepository>;
+
+function describeSource(spec: SectionSpec): string {
+  switch (spec.source.kind) {
+    case 'ics':
+      return spec.source.url.replace(/(\/\/)[^/@]*@/, '$1***@');
+    case 'file':
+      return spec.source.path;
+    case 'webdbf':
+      return spec.source.suffix;
+    case 'aurion':
+      return 'aurion';
+  }
+}
+
+export function createSectionsRepository(db: Database) {
+  return {
+    /** Creates rows for new sections and refreshes names/sources; never deletes data. */
+    sync(specs: readonly SectionSpec[], now: Date): SectionRow[] {
+      return db.transaction((tx) =>
+        specs.map((spec) => {
+          const values = {
+            key: spec.key,
+            name: spec.name,
+            sourceKind: spec.source.kind,
+            sourceRef: describeSource(spec),
+          };
+          return tx
+            .insert(sectionsTable)
+            .values({ ...values, createdAt: now })
+            .onConflictDoUpdate({ target: sectionsTable.key, set: values })
+            .returning()
+            .get();
+        }),
+      );
+    },
+
+    findByKey(key: SectionKey): SectionRow | undefined {
+      return db.select().from(sectionsTable).where(eq(sectionsTable.key, key)).get();
+    },
+
+    findById(id: number): SectionRow | undefined {
+      return db.select().from(sectionsTable).where(eq(sectionsTable.id, id)).get();
+    },
+
+    list(): SectionRow[] {
+      return db.select().from(sectionsTable).orderBy(sectionsTable.name).all();
+    },
+
+    /** A failed (or held) run: the timetable itself is untouched. */
+    recordFailure(
+      id: number,
+      failure: { at: Date; code: string; message: string; nextRunAt: Date },
+    ): void {
+      const current = this.findById(id);
+      db.update(sectionsTable)
+        .set({
+          lastRunAt: failure.at,
+          lastErrorAt: failure.at,
+          lastErrorCode: failure.code,
+          lastErrorMessage: failure.message,
+          consecutiveFailures: (current?.consecutiveFailures ?? 0) + 1,
+          nextRunAt: failure.nextRunAt,
+        })
+        .where(eq(sectionsTable.id, id))
+        .run();
+    },
+
+    setNextRun(id: number, nextRunAt: Date): void {
+      db.update(sectionsTable).set({ nextRunAt }).where(eq(sectionsTable.id, id)).run();
+    },
+  };
+}

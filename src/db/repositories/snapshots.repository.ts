@@ -1,0 +1,257 @@
+import { and, count, eq, isNull, sql } from 'drizzle-orm';
+import {
+  eventFingerprint,
+  type ChangeKind,
+  type TimetableChange,
+  type TimetableEvent,
+} from '../../core/index.ts';
+import type { Database } from '../client.ts';
+import {
+  alertOutboxTable,
+  changesTable,
+  eventsTable,
+  scrapeRunsTable,
+  sectionsTable,
+} from '../schema.ts';
+import { toEventColumns, toEventJson } from './rows.ts';
+
+export type UidRemap = { readonly fromUid: string; readonly toUid: string };
+
+export type CommitScrapeInput = {
+  readonly sectionId: number;
+  readonly runId: number;
+  readonly at: Date;
+  readonly durationMs: number;
+  /** The whole new timetable (stored as is on a baseline). */
+  readonly events: readonly TimetableEvent[];
+  /** Changes against the stored timetable (ignored on a baseline). */
+  readonly changes: readonly TimetableChange[];
+  /** Events whose uid the source regenerated (matched by content). */
+  readonly remaps: readonly UidRemap[];
+  readonly baseline: boolean;
+  readonly issueCount: number;
+  /** Write an alert to the outbox when alertable changes exist. */
+  readonly recordAlert: boolean;
+  readonly nextRunAt: Date;
+};
+
+export type CommitScrapeResult = {
+  readonly status: 'ok' | 'unchanged' | 'baseline';
+  readonly changeCounts: Partial<Record<ChangeKind, number>>;
+  readonly eventCount: number;
+  readonly outboxId: number | undefined;
+};
+
+export type SnapshotsRepository = ReturnType<typeof createSnapshotsRepository>;
+
+/** Kinds that deserve an alert (a `details`-only change updates feeds silently). */
+export function isAlertable(change: TimetableChange): boolean {
+  return change.kinds.some((kind) => kind !== 'details');
+}
+
+export function countChanges(
+  changes: readonly TimetableChange[],
+): Partial<Record<ChangeKind, number>> {
+  const counts: Partial<Record<ChangeKind, number>> = {};
+  for (const change of changes) {
+    for (const kind of change.kinds) counts[kind] = (counts[kind] ?? 0) + 1;
+  }
+  return counts;
+}
+
+export function createSnapshotsRepository(db: Database) {
+  /**
+   * Stores one successful scrape in a single transaction: events, change history, outbox entry,
+   * section state and the run record. A crash before COMMIT leaves the previous snapshot intact.
+   */
+  function commitScrape(input: CommitScrapeInput): CommitScrapeResult {
+    return db.transaction((tx) => {
+      const { sectionId, at } = input;
+      let contentChanged: boolean;
+      const changes = input.baseline ? [] : input.changes;
+
+      if (input.baseline) {
+        for (const event of input.events) {
+          const columns = toEventColumns(event, eventFingerprint(event));
+          tx.insert(eventsTable)
+            .values({ ...columns, sectionId, feedUid: event.uid, createdAt: at, changedAt: at })
+            .onConflictDoUpdate({
+              target: [eventsTable.sectionId, eventsTable.uid],
+              set: { ...columns, removedAt: null, changedAt: at },
+            })
+            .run();
+        }
+        contentChanged = input.events.length > 0;
+      } else {
+        for (const remap of input.remaps) {
+          // A removed row may still hold the new uid: it is superseded by the remapped one.
+          tx.delete(eventsTable)
+            .where(and(eq(eventsTable.sectionId, sectionId), eq(eventsTable.uid, remap.toUid)))
+            .run();
+          tx.update(eventsTable)
+            .set({ uid: remap.toUid })
+            .where(and(eq(eventsTable.sectionId, sectionId), eq(eventsTable.uid, remap.fromUid)))
+            .run();
+        }
+        for (const change of changes) {
+          applyChange(change);
+          tx.insert(changesTable)
+            .values({
+              sectionId,
+              runId: input.runId,
+              uid: change.uid,
+              kinds: change.kinds.join(','),
+              beforeJson: toEventJson(change.before),
+              afterJson: toEventJson(change.after),
+              eventStartsAt: earliestStart(change),
+              changedAt: at,
+            })
+            .run();
+        }
+        contentChanged = changes.length > 0;
+      }
+
+      function applyChange(change: TimetableChange): void {
+        const where = and(eq(eventsTable.sectionId, sectionId), eq(eventsTable.uid, change.uid));
+        if (change.after === undefined) {
+          tx.update(eventsTable)
+            .set({ removedAt: at, changedAt: at, revision: sql`${eventsTable.revision} + 1` })
+            .where(where)
+            .run();
+          return;
+        }
+        const columns = toEventColumns(change.after, eventFingerprint(change.after));
+        tx.insert(eventsTable)
+          .values({
+            ...columns,
+            sectionId,
+            feedUid: change.after.uid,
+            createdAt: at,
+            changedAt: at,
+          })
+          .onConflictDoUpdate({
+            target: [eventsTable.sectionId, eventsTable.uid],
+            set: {
+              ...columns,
+              removedAt: null,
+              changedAt: at,
+              revision: sql`${eventsTable.revision} + 1`,
+            },
+          })
+          .run();
+      }
+
+      const eventCount =
+        tx
+          .select({ n: count() })
+          .from(eventsTable)
+          .where(and(eq(eventsTable.sectionId, sectionId), isNull(eventsTable.removedAt)))
+          .get()?.n ?? 0;
+
+      const section = tx.select().from(sectionsTable).where(eq(sectionsTable.id, sectionId)).get();
+      const previousChange = section?.contentChangedAt?.getTime() ?? 0;
+      tx.update(sectionsTable)
+        .set({
+          lastRunAt: at,
+          lastSuccessAt: at,
+          consecutiveFailures: 0,
+          nextRunAt: input.nextRunAt,
+          eventCount,
+          heldCount: 0,
+          heldFingerprint: null,
+          baselineAt: section?.baselineAt ?? at,
+          ...(contentChanged
+            ? {
+                // Never backwards: Last-Modified of every feed derives from this.
+                contentChangedAt: new Date(Math.max(previousChange, at.getTime())),
+                contentVersion: (section?.contentVersion ?? 0) + 1,
+              }
+            : {}),
+        })
+        .where(eq(sectionsTable.id, sectionId))
+        .run();
+
+      const changeCounts = countChanges(changes);
+      const status = input.baseline ? 'baseline' : changes.length > 0 ? 'ok' : 'unchanged';
+      tx.update(scrapeRunsTable)
+        .set({
+          finishedAt: at,
+          status,
+          eventCount: input.events.length,
+          changeCount: changes.length,
+          changeCountsJson: JSON.stringify(changeCounts),
+          issueCount: input.issueCount,
+          durationMs: input.durationMs,
+        })
+        .where(eq(scrapeRunsTable.id, input.runId))
+        .run();
+
+      let outboxId: number | undefined;
+      if (input.recordAlert && changes.some(isAlertable)) {
+        outboxId = tx
+          .insert(alertOutboxTable)
+          .values({ sectionId, runId: input.runId, createdAt: at, nextAttemptAt: at })
+          .returning({ id: alertOutboxTable.id })
+          .get().id;
+      }
+      return { status, changeCounts, eventCount, outboxId };
+    });
+  }
+
+  /** Records a scrape whose implausible drop is held back until confirmed; stores nothing else. */
+  function recordHeld(input: {
+    sectionId: number;
+    runId: number;
+    at: Date;
+    durationMs: number;
+    fingerprint: string;
+    eventCount: number;
+    nextRunAt: Date;
+    message: string;
+  }): number {
+    return db.transaction((tx) => {
+      const section = tx
+        .select()
+        .from(sectionsTable)
+        .where(eq(sectionsTable.id, input.sectionId))
+        .get();
+      const heldCount = section?.heldFingerprint === input.fingerprint ? section.heldCount + 1 : 1;
+      tx.update(sectionsTable)
+        .set({
+          lastRunAt: input.at,
+          heldCount,
+          heldFingerprint: input.fingerprint,
+          nextRunAt: input.nextRunAt,
+        })
+        .where(eq(sectionsTable.id, input.sectionId))
+        .run();
+      tx.update(scrapeRunsTable)
+        .set({
+          finishedAt: input.at,
+          status: 'held',
+          errorCode: 'scraper.suspicious_drop',
+          errorMessage: input.message,
+          eventCount: input.eventCount,
+          durationMs: input.durationMs,
+        })
+        .where(eq(scrapeRunsTable.id, input.runId))
+        .run();
+      return heldCount;
+    });
+  }
+
+  /** Held count the next identical drop would reach (1 for a different or first drop). */
+  function nextHeldCount(sectionId: number, fingerprint: string): number {
+    const section = db.select().from(sectionsTable).where(eq(sectionsTable.id, sectionId)).get();
+    return section?.heldFingerprint === fingerprint ? section.heldCount + 1 : 1;
+  }
+
+  return { commitScrape, recordHeld, nextHeldCount };
+}
+
+function earliestStart(change: TimetableChange): Date {
+  const starts = [change.before?.startsAt, change.after?.startsAt].filter(
+    (value): value is Date => value !== undefined,
+  );
+  return new Date(Math.min(...starts.map((date) => date.getTime())));
+}
