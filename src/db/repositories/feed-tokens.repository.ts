@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { FeedTokenHash } from '../../core/index.ts';
 import type { Database } from '../client.ts';
-import { feedTokensTable } from '../schema.ts';
+import { feedTokensTable, feedUsageTable } from '../schema.ts';
 
 export type FeedTokenRow = typeof feedTokensTable.$inferSelect;
 export type FeedTokenOwnerKind = FeedTokenRow['ownerKind'];
@@ -16,6 +16,14 @@ export type NewFeedToken = {
   readonly sectionId: number | null;
   readonly filterJson?: string | null;
   readonly at: Date;
+};
+
+/** Requests to one section in one hour, counted in memory between two flushes. */
+export type SectionUsage = {
+  readonly sectionId: number;
+  readonly hourAt: Date;
+  readonly hits: number;
+  readonly notModified: number;
 };
 
 /** Usage counted in memory between two flushes. */
@@ -158,6 +166,25 @@ export function createFeedTokensRepository(db: Database) {
               lastUserAgent: entry.userAgent,
             })
             .where(eq(feedTokensTable.id, id))
+            .run();
+        }
+      });
+    },
+
+    /** Adds a batch of hourly counters to feed_usage (one transaction). */
+    recordSectionUsage(rows: readonly SectionUsage[]): void {
+      if (rows.length === 0) return;
+      db.transaction((tx) => {
+        for (const row of rows) {
+          tx.insert(feedUsageTable)
+            .values(row)
+            .onConflictDoUpdate({
+              target: [feedUsageTable.sectionId, feedUsageTable.hourAt],
+              set: {
+                hits: sql`${feedUsageTable.hits} + ${row.hits}`,
+                notModified: sql`${feedUsageTable.notModified} + ${row.notModified}`,
+              },
+            })
             .run();
         }
       });

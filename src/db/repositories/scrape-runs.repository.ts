@@ -1,4 +1,4 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, count, desc, eq, lt } from 'drizzle-orm';
 import type { Database } from '../client.ts';
 import { scrapeRunsTable } from '../schema.ts';
 
@@ -64,6 +64,23 @@ export function createScrapeRunsRepository(db: Database) {
         .where(eq(scrapeRunsTable.sectionId, sectionId))
         .orderBy(desc(scrapeRunsTable.startedAt), desc(scrapeRunsTable.id))
         .limit(limit)
+        .all();
+    },
+
+    /** Stored runs per section and status (for metrics; pruned runs are gone). */
+    countBySectionAndStatus(): {
+      sectionId: number;
+      status: ScrapeRunRow['status'];
+      runs: number;
+    }[] {
+      return db
+        .select({
+          sectionId: scrapeRunsTable.sectionId,
+          status: scrapeRunsTable.status,
+          runs: count(),
+        })
+        .from(scrapeRunsTable)
+        .groupBy(scrapeRunsTable.sectionId, scrapeRunsTable.status)
         .all();
     },
 
