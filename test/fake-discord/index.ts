@@ -1,0 +1,3 @@
+/** A fake Discord (REST + gateway) on loopback for end-to-end tests with the real discord.js client. */
+export * from './fake-discord.ts';
+export * from './payloads.ts';
