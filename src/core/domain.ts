@@ -80,6 +80,9 @@ export type TimetableChange = {
   readonly after: TimetableEvent | undefined;
 };
 
+/** An event the source gave a new uid (matched by content): it keeps its identity. */
+export type UidRemap = { readonly fromUid: string; readonly toUid: string };
+
 /** A problem found in one item of upstream data that did not abort the whole parse. */
 export type ParseIssue = { readonly code: string; readonly message: string };
 

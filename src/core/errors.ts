@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'scraper.file_unreadable'
   | 'scraper.aborted'
   | 'scraper.unexpected'
+  | 'scraper.suspicious_drop'
   | 'section.unknown'
   | 'feed.token_unknown'
   | 'token.not_found'

@@ -4,6 +4,7 @@ import {
   type ChangeKind,
   type TimetableChange,
   type TimetableEvent,
+  type UidRemap,
 } from '../../core/index.ts';
 import type { Database } from '../client.ts';
 import {
@@ -14,8 +15,6 @@ import {
   sectionsTable,
 } from '../schema.ts';
 import { toEventColumns, toEventJson } from './rows.ts';
-
-export type UidRemap = { readonly fromUid: string; readonly toUid: string };
 
 export type CommitScrapeInput = {
   readonly sectionId: number;

@@ -1,0 +1,409 @@
+import ICAL from 'ical.js';
+import {
+  AppError,
+  type EventStatus,
+  type ParseIssue,
+  type ParseResult,
+  type TimetableEvent,
+} from '../core/index.ts';
+import type { ParseContext } from './sources/source.ts';
+import { wallClockToInstant } from './time.ts';
+
+/** ical.js types this return value through an import its d.ts cannot resolve. */
+type OccurrenceDetails = {
+  recurrenceId: ICAL.Time;
+  item: ICAL.Event;
+  startDate: ICAL.Time;
+  endDate: ICAL.Time;
+};
+
+/** One recurring series never yields more than this many instances (a safety bound). */
+const MAX_OCCURRENCES_PER_EVENT = 2_000;
+
+/**
+ * Bytes → text: UTF-8 (with or without BOM) when the bytes are valid UTF-8, Latin-1 otherwise
+ * (the IMT Mines Alès export is Latin-1).
+ */
+export function decodeCalendarBytes(bytes: Buffer): string {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    text = new TextDecoder('latin1').decode(bytes);
+  }
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+}
+
+/**
+ * Checks that a body is a whole calendar before anything is parsed: an HTML login or maintenance
+ * page served with 200 is `scraper.not_calendar`, a cut download is `scraper.parse_failed`.
+ */
+export function assertCalendarText(text: string): void {
+  const trimmed = text.trimStart();
+  if (!/^BEGIN:VCALENDAR\r?$/im.test(trimmed.slice(0, 4096))) {
+    const looksHtml = /<(!doctype|html|head|body|form)\b/i.test(trimmed.slice(0, 4096));
+    throw new AppError(
+      'scraper.not_calendar',
+      looksHtml ? 'the answer is an HTML page, not a calendar' : 'the answer is not a calendar',
+    );
+  }
+  if (!/^END:VCALENDAR\s*$/im.test(text.trimEnd().slice(-64))) {
+    throw new AppError('scraper.parse_failed', 'the calendar is truncated (no END:VCALENDAR)');
+  }
+}
+
+/** Parses a whole iCalendar text into normalized events (pure). */
+export function parseIcsCalendar(text: string, context: ParseContext): ParseResult {
+  assertCalendarText(text);
+  let root: ICAL.Component;
+  try {
+    root = new ICAL.Component(ICAL.parse(text) as unknown[]);
+  } catch (cause) {
+    throw new AppError(
+      'scraper.parse_failed',
+      `the calendar could not be parsed: ${errorText(cause)}`,
+      {
+        cause,
+      },
+    );
+  }
+  const calendar = root.name === 'vcalendar' ? root : root.getFirstSubcomponent('vcalendar');
+  if (calendar === null) throw new AppError('scraper.not_calendar', 'no VCALENDAR component');
+
+  const zones = collectTimezones(calendar);
+  const horizon = new Date(context.now.getTime() + context.horizonDays * 86_400_000);
+  const issues: ParseIssue[] = [];
+  const events: TimetableEvent[] = [];
+  const components = calendar.getAllSubcomponents('vevent');
+
+  // RECURRENCE-ID components override one instance of their series.
+  const overrides = new Map<string, ICAL.Component[]>();
+  const masters: ICAL.Component[] = [];
+  for (const component of components) {
+    if (component.hasProperty('recurrence-id')) {
+      const uid = textOf(component, 'uid');
+      overrides.set(uid, [...(overrides.get(uid) ?? []), component]);
+    } else {
+      masters.push(component);
+    }
+  }
+
+  for (const [index, component] of masters.entries()) {
+    try {
+      const event = new ICAL.Event(component, { strictExceptions: false });
+      for (const exception of overrides.get(event.uid) ?? []) {
+        event.relateException(new ICAL.Event(exception));
+      }
+      events.push(...toEvents(event, component, { zones, context, horizon, index, issues }));
+    } catch (cause) {
+      issues.push({
+        code: 'ics.event_invalid',
+        message: `event ${index + 1} skipped: ${errorText(cause)}`,
+      });
+    }
+  }
+  return { events: dedupeUids(events, issues), issues };
+}
+
+type EventContext = {
+  readonly zones: ReadonlyMap<string, ICAL.Timezone>;
+  readonly context: ParseContext;
+  readonly horizon: Date;
+  readonly index: number;
+  readonly issues: ParseIssue[];
+};
+
+function toEvents(
+  event: ICAL.Event,
+  component: ICAL.Component,
+  ctx: EventContext,
+): TimetableEvent[] {
+  const startProperty = component.getFirstProperty('dtstart');
+  if (startProperty === null) throw new Error('no DTSTART');
+  const tzid = paramOf(startProperty, 'tzid');
+  const endTzid = paramOf(component.getFirstProperty('dtend'), 'tzid') ?? tzid;
+  const base = describe(component, ctx);
+
+  if (!event.isRecurring()) {
+    const start = event.startDate;
+    const end = event.endDate;
+    return [
+      build(base, {
+        uid: base.uid,
+        startsAt: toInstant(start, tzid, ctx),
+        endsAt: toInstant(end, endTzid, ctx),
+        allDay: start.isDate,
+      }),
+    ];
+  }
+
+  const iterator = event.iterator();
+  const results: TimetableEvent[] = [];
+  for (let count = 0; ; count += 1) {
+    const next = iterator.next() as ICAL.Time | undefined;
+    if (next === undefined) break;
+    if (count >= MAX_OCCURRENCES_PER_EVENT) {
+      ctx.issues.push({ code: 'ics.recurrence_capped', message: `series ${base.uid} capped` });
+      break;
+    }
+    const startsAt = toInstant(next, tzid, ctx);
+    if (startsAt > ctx.horizon) break;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- typescript-eslint cannot resolve ical.js's occurrenceDetails import; tsc can.
+    const details = event.getOccurrenceDetails(next) as unknown as OccurrenceDetails;
+    const item = details.item;
+    const occurrence = item === event ? base : describe(item.component, ctx);
+    const occurrenceTzid =
+      item === event ? tzid : (paramOf(item.component.getFirstProperty('dtstart'), 'tzid') ?? tzid);
+    results.push(
+      build(occurrence, {
+        // Instances of a series are told apart by their original start (their RECURRENCE-ID).
+        uid: `${base.uid}#${toInstant(details.recurrenceId, tzid, ctx).toISOString()}`,
+        startsAt: toInstant(details.startDate, occurrenceTzid, ctx),
+        endsAt: toInstant(details.endDate, occurrenceTzid, ctx),
+        allDay: details.startDate.isDate,
+      }),
+    );
+  }
+  return results;
+}
+
+type Described = Omit<TimetableEvent, 'startsAt' | 'endsAt' | 'allDay'>;
+
+function describe(component: ICAL.Component, ctx: EventContext): Described {
+  const summary = textOf(component, 'summary');
+  const location = textOf(component, 'location');
+  const rawDescription = textOf(component, 'description');
+  const description = cleanDescription(rawDescription);
+  const labelled = readLabelledLines(description);
+  let uid = textOf(component, 'uid');
+  if (uid === '') {
+    uid = `generated-${ctx.index}-${summary}`;
+    ctx.issues.push({ code: 'ics.uid_missing', message: `event ${ctx.index + 1} has no UID` });
+  }
+  const organizer = component.getFirstProperty('organizer');
+  const organizerName = organizer === null ? '' : (paramOf(organizer, 'cn') ?? '');
+  const categories = component
+    .getAllProperties('categories')
+    .flatMap((property) => property.getValues().map(String))
+    .map(collapse)
+    .filter((value) => value !== '');
+  return {
+    uid,
+    title: collapse(summary) || '(sans titre)',
+    location: collapse(location),
+    teacher: collapse(labelled.teacher ?? organizerName),
+    description,
+    status: toStatus(textOf(component, 'status')),
+    category: collapse(labelled.category ?? categories[0] ?? ''),
+    course: collapse(labelled.course ?? ''),
+    groups: labelled.groups,
+    raw: {
+      summary,
+      location,
+      description: rawDescription,
+      ...(categories.length > 0 ? { categories: categories.join(',') } : {}),
+    },
+  };
+}
+
+function build(
+  described: Described,
+  times: { uid: string; startsAt: Date; endsAt: Date; allDay: boolean },
+): TimetableEvent {
+  if (Number.isNaN(times.startsAt.getTime()) || Number.isNaN(times.endsAt.getTime())) {
+    throw new Error('invalid date');
+  }
+  // An end before the start (seen in hand-edited exports) becomes an instant.
+  const endsAt = times.endsAt < times.startsAt ? times.startsAt : times.endsAt;
+  return { ...described, uid: times.uid, startsAt: times.startsAt, endsAt, allDay: times.allDay };
+}
+
+/**
+ * Volatile annotations that change on every export, or that IPP added, never count as content:
+ * ADE's "(Exporté le:21/11/2026 10:00)", IPP's "(Scrap le …)" and "(Importé le …)".
+ */
+const VOLATILE_LINE =
+  /^\s*\((?:export(?:é|e)\s+le|scrap\s+le|import(?:é|e)\s+le|updated\s+on|mis\s+à\s+jour\s+le)\s*:?[^)]*\)\s*$/iu;
+
+export function cleanDescription(text: string): string {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .filter((line) => !VOLATILE_LINE.test(line))
+    .map((line) => stripControls(line, '').trimEnd())
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+type Labelled = { teacher?: string; category?: string; course?: string; groups: string[] };
+
+const LABELS: readonly { pattern: RegExp; field: 'teacher' | 'category' | 'course' | 'groups' }[] =
+  [
+    {
+      pattern: /^(?:enseignants?|intervenants?|profs?|professeurs?|teachers?|staff)\s*:\s*(.+)$/i,
+      field: 'teacher',
+    },
+    { pattern: /^(?:type|type d'enseignement|category)\s*:\s*(.+)$/i, field: 'category' },
+    { pattern: /^(?:mati(?:è|e)re|cours|module|course|subject)\s*:\s*(.+)$/i, field: 'course' },
+    {
+      pattern: /^(?:groupes?|td|tp|promotions?|groups?|apprenants?|learners?)\s*:\s*(.+)$/i,
+      field: 'groups',
+    },
+  ];
+
+/** Hyperplanning and many exports write "Label : value" lines in DESCRIPTION. */
+function readLabelledLines(description: string): Labelled {
+  const result: Labelled = { groups: [] };
+  for (const line of description.split('\n')) {
+    for (const { pattern, field } of LABELS) {
+      const match = pattern.exec(line.trim());
+      const value = match?.[1]?.trim();
+      if (value === undefined || value === '') continue;
+      if (field === 'groups') {
+        result.groups.push(...value.split(/\s*[,;]\s*/).filter((group) => group !== ''));
+      } else {
+        result[field] ??= value;
+      }
+      break;
+    }
+  }
+  return result;
+}
+
+function toInstant(time: ICAL.Time, tzid: string | undefined, ctx: EventContext): Date {
+  if (time.isDate) return new Date(Date.UTC(time.year, time.month - 1, time.day));
+  const fields = {
+    year: time.year,
+    month: time.month,
+    day: time.day,
+    hour: time.hour,
+    minute: time.minute,
+    second: time.second,
+  };
+  if (time.zone.tzid === 'UTC' || time.zone === ICAL.Timezone.utcTimezone) {
+    return new Date(
+      Date.UTC(
+        fields.year,
+        fields.month - 1,
+        fields.day,
+        fields.hour,
+        fields.minute,
+        fields.second,
+      ),
+    );
+  }
+  if (tzid !== undefined) {
+    const zone = resolveZoneName(tzid);
+    if (zone !== undefined) return wallClockToInstant(fields, zone);
+    const embedded = ctx.zones.get(tzid);
+    if (embedded !== undefined) {
+      const copy = time.clone();
+      copy.zone = embedded;
+      return new Date(copy.toUnixTime() * 1000);
+    }
+    ctx.issues.push({
+      code: 'ics.unknown_tzid',
+      message: `unknown TZID "${tzid}", read in ${ctx.context.timeZone}`,
+    });
+  }
+  // Floating time: read in the configured zone (Google would read it as UTC).
+  return wallClockToInstant(fields, ctx.context.timeZone);
+}
+
+/** Windows zone names seen in Outlook/Exchange exports. */
+const WINDOWS_ZONES: Readonly<Record<string, string>> = {
+  'romance standard time': 'Europe/Paris',
+  'w. europe standard time': 'Europe/Berlin',
+  'central europe standard time': 'Europe/Budapest',
+  'gmt standard time': 'Europe/London',
+  utc: 'UTC',
+};
+
+function resolveZoneName(tzid: string): string | undefined {
+  const cleaned = tzid.replace(/^\/+/, '').replace(/^"|"$/g, '');
+  const candidates = [cleaned, WINDOWS_ZONES[cleaned.toLowerCase()]];
+  // Some exporters prefix the IANA name ("/freeassociation.sourceforge.net/Europe/Paris").
+  const iana = /([A-Z][a-z]+\/[A-Za-z_]+(?:\/[A-Za-z_]+)?)$/.exec(cleaned)?.[1];
+  candidates.push(iana);
+  for (const candidate of candidates) {
+    if (candidate === undefined) continue;
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: candidate });
+      return candidate;
+    } catch {
+      // not a zone Intl knows
+    }
+  }
+  return undefined;
+}
+
+function collectTimezones(calendar: ICAL.Component): Map<string, ICAL.Timezone> {
+  const zones = new Map<string, ICAL.Timezone>();
+  for (const component of calendar.getAllSubcomponents('vtimezone')) {
+    try {
+      const zone = new ICAL.Timezone(component);
+      zones.set(zone.tzid, zone);
+    } catch {
+      // an unusable VTIMEZONE: times in it fall back to the configured zone
+    }
+  }
+  return zones;
+}
+
+function dedupeUids(events: TimetableEvent[], issues: ParseIssue[]): TimetableEvent[] {
+  const seen = new Map<string, number>();
+  return events.map((event) => {
+    const count = seen.get(event.uid) ?? 0;
+    seen.set(event.uid, count + 1);
+    if (count === 0) return event;
+    issues.push({ code: 'ics.uid_duplicate', message: `UID ${event.uid} appears more than once` });
+    return { ...event, uid: `${event.uid}#${event.startsAt.toISOString()}` };
+  });
+}
+
+function toStatus(value: string): EventStatus {
+  switch (value.toUpperCase()) {
+    case 'CANCELLED':
+      return 'cancelled';
+    case 'TENTATIVE':
+      return 'tentative';
+    default:
+      return 'confirmed';
+  }
+}
+
+function textOf(component: ICAL.Component, name: string): string {
+  const value: unknown = component.getFirstPropertyValue(name);
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' ? String(value) : JSON.stringify(value);
+}
+
+function paramOf(property: ICAL.Property | null, name: string): string | undefined {
+  if (property === null) return undefined;
+  const value: unknown = property.getParameter(name);
+  if (typeof value === 'string' && value !== '') return value;
+  if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
+  return undefined;
+}
+
+function collapse(text: string): string {
+  return stripControls(text, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/** Control characters (but tab and newline) and zero-width spaces seen in Aurion/ADE titles. */
+function stripControls(text: string, replacement: string): string {
+  let result = '';
+  for (const char of text) {
+    const code = char.charCodeAt(0);
+    const control =
+      (code < 0x20 && code !== 0x09 && code !== 0x0a) || code === 0x7f || code === 0x200b;
+    result += control ? replacement : char;
+  }
+  return result;
+}
+
+function errorText(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}

@@ -1,0 +1,294 @@
+import {
+  AppError,
+  describeError,
+  isAppError,
+  timetableFingerprint,
+  toSectionKey,
+  type ChangeKind,
+  type Clock,
+  type Logger,
+  type ScrapeSummary,
+  type SectionSpec,
+  type TimetableEvent,
+} from '../core/index.ts';
+import type { Repositories, RunTrigger, SectionRow } from '../db/index.ts';
+import { diffTimetables, isInSight, type DiffResult } from './diff.ts';
+import type { HttpClient } from './http-client.ts';
+import type { Source } from './sources/source.ts';
+
+export type ScraperSettings = {
+  readonly intervalSeconds: number;
+  readonly horizonDays: number;
+  /** Consecutive identical scrapes needed before an implausible drop is stored. */
+  readonly dropConfirmations: number;
+  readonly backoffMaxMs: number;
+};
+
+export type ScraperDeps = {
+  readonly sections: readonly SectionSpec[];
+  readonly repositories: Pick<Repositories, 'sections' | 'events' | 'scrapeRuns' | 'snapshots'>;
+  readonly sourceFor: (section: SectionSpec) => Source;
+  readonly http: HttpClient;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly timeZone: string;
+  readonly settings: ScraperSettings;
+  /** Write alerts to the outbox (true when a bot will deliver them). */
+  readonly recordAlerts: boolean;
+  /** Called after a run stored alertable changes. */
+  readonly onAlerts?: () => void;
+};
+
+export type RunOptions = {
+  /** Only this section (name, case-insensitive). */
+  readonly section?: string;
+  readonly trigger?: RunTrigger;
+  /** Ignore backoff (manual runs). */
+  readonly force?: boolean;
+  readonly signal?: AbortSignal;
+};
+
+export type Scraper = ReturnType<typeof createScraper>;
+
+/** Fewer than this many in-sight events vanishing is never called implausible. */
+const MIN_SUSPICIOUS_REMOVALS = 3;
+
+export function createScraper(deps: ScraperDeps) {
+  const { repositories, clock, settings } = deps;
+  const logger = deps.logger.child({ module: 'scraper' });
+  let queue: Promise<unknown> = Promise.resolve();
+
+  /** Makes sure every configured section has its row (idempotent). */
+  function syncSections(): Map<string, SectionRow> {
+    const rows = repositories.sections.sync(deps.sections, clock.now());
+    return new Map(rows.map((row) => [row.key, row]));
+  }
+
+  /**
+   * Scrapes the sections one after the other (politeness), never two runs at once: a manual run
+   * waits for the scheduled one. Never throws for a source failure: it is in the summary.
+   */
+  function runOnce(options: RunOptions = {}): Promise<ScrapeSummary[]> {
+    const run = queue.then(() => runSections(options));
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async function runSections(options: RunOptions): Promise<ScrapeSummary[]> {
+    let sections = deps.sections;
+    if (options.section !== undefined) {
+      const key = toSectionKey(options.section);
+      sections = sections.filter((section) => section.key === key);
+      if (sections.length === 0) {
+        throw new AppError('section.unknown', `unknown section "${options.section}"`, {
+          publicMessage: `unknown section "${options.section}"`,
+        });
+      }
+    }
+    const rows = syncSections();
+    const summaries: ScrapeSummary[] = [];
+    for (const section of sections) {
+      if (options.signal?.aborted === true) break;
+      const row = rows.get(section.key);
+      if (row === undefined) continue;
+      summaries.push(await scrapeSection(section, row, options));
+    }
+    return summaries;
+  }
+
+  async function scrapeSection(
+    section: SectionSpec,
+    row: SectionRow,
+    options: RunOptions,
+  ): Promise<ScrapeSummary> {
+    const startedAt = clock.now();
+    const log = logger.child({ section: section.name });
+    if (
+      options.force !== true &&
+      row.consecutiveFailures > 0 &&
+      row.nextRunAt !== null &&
+      row.nextRunAt.getTime() > startedAt.getTime() + 1000
+    ) {
+      log.debug({ nextRunAt: row.nextRunAt }, 'scrape skipped during backoff');
+      return summary(section, { status: 'skipped', events: row.eventCount, durationMs: 0 });
+    }
+
+    const runId = repositories.scrapeRuns.start(row.id, options.trigger ?? 'schedule', startedAt);
+    const elapsed = () => clock.now().getTime() - startedAt.getTime();
+    try {
+      const source = deps.sourceFor(section);
+      const raw = await source.fetchRaw(section, {
+        http: deps.http,
+        clock,
+        logger: log,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+      const parsed = source.parse(raw, {
+        timeZone: deps.timeZone,
+        now: startedAt,
+        horizonDays: settings.horizonDays,
+      });
+      if (parsed.events.length === 0 && parsed.issues.length > 0) {
+        throw new AppError(
+          'scraper.parse_failed',
+          `no usable event (${parsed.issues.length} invalid): ${parsed.issues[0]?.message ?? ''}`,
+        );
+      }
+      for (const issue of parsed.issues.slice(0, 5)) log.warn({ issue }, 'upstream item skipped');
+
+      const at = clock.now();
+      const baseline = row.baselineAt === null;
+      const previous = repositories.events.listCurrent(row.id);
+      const diffOptions = { now: at, ...(parsed.coverage ? { coverage: parsed.coverage } : {}) };
+      const diff = diffTimetables(previous, parsed.events, diffOptions);
+      const nextRunAt = new Date(at.getTime() + settings.intervalSeconds * 1000);
+
+      if (!baseline) {
+        const drop = describeSuspiciousDrop(previous, parsed.events, diff, diffOptions);
+        if (drop !== undefined) {
+          const fingerprint = timetableFingerprint(parsed.events);
+          const heldCount = repositories.snapshots.nextHeldCount(row.id, fingerprint);
+          if (heldCount < settings.dropConfirmations) {
+            repositories.snapshots.recordHeld({
+              sectionId: row.id,
+              runId,
+              at,
+              durationMs: elapsed(),
+              fingerprint,
+              eventCount: parsed.events.length,
+              nextRunAt,
+              message: `${drop}; held back (${heldCount}/${settings.dropConfirmations})`,
+            });
+            log.warn({ drop, heldCount }, 'implausible drop held back');
+            return summary(section, {
+              status: 'held',
+              errorCode: 'scraper.suspicious_drop',
+              errorMessage: drop,
+              events: previous.length,
+              durationMs: elapsed(),
+              runId,
+            });
+          }
+          log.warn({ drop, heldCount }, 'implausible drop confirmed');
+        }
+      }
+
+      const result = repositories.snapshots.commitScrape({
+        sectionId: row.id,
+        runId,
+        at,
+        durationMs: elapsed(),
+        events: parsed.events,
+        changes: diff.changes,
+        remaps: diff.remaps,
+        baseline,
+        issueCount: parsed.issues.length,
+        recordAlert: deps.recordAlerts,
+        nextRunAt,
+      });
+      log.info(
+        {
+          status: result.status,
+          events: result.eventCount,
+          changes: result.changeCounts,
+          issues: parsed.issues.length,
+          durationMs: elapsed(),
+        },
+        'scrape finished',
+      );
+      if (result.outboxId !== undefined) deps.onAlerts?.();
+      return summary(section, {
+        status: result.status,
+        events: result.eventCount,
+        changes: result.changeCounts,
+        durationMs: elapsed(),
+        runId,
+      });
+    } catch (error) {
+      const code = isAppError(error) ? error.code : 'scraper.unexpected';
+      const message = truncate(describeError(error), 500);
+      const failures = row.consecutiveFailures + 1;
+      const delay = Math.min(
+        settings.intervalSeconds * 1000 * 2 ** (failures - 1),
+        Math.max(settings.backoffMaxMs, settings.intervalSeconds * 1000),
+      );
+      const at = clock.now();
+      repositories.sections.recordFailure(row.id, {
+        at,
+        code,
+        message,
+        nextRunAt: new Date(at.getTime() + delay),
+      });
+      repositories.scrapeRuns.finish(runId, {
+        at,
+        status: 'failed',
+        errorCode: code,
+        errorMessage: message,
+        durationMs: elapsed(),
+      });
+      const fields = { code, message, failures, retryInMs: delay };
+      if (isAppError(error)) log.warn(fields, 'scrape failed');
+      else log.error({ ...fields, err: error }, 'scrape crashed');
+      return summary(section, {
+        status: 'failed',
+        errorCode: code,
+        errorMessage: message,
+        events: row.eventCount,
+        durationMs: elapsed(),
+        runId,
+      });
+    }
+  }
+
+  return { runOnce, syncSections };
+}
+
+/**
+ * An upstream glitch (an empty export, half a calendar) must not announce "every class cancelled":
+ * such a drop is held back until consecutive scrapes confirm it.
+ */
+export function describeSuspiciousDrop(
+  previous: readonly TimetableEvent[],
+  next: readonly TimetableEvent[],
+  diff: DiffResult,
+  options: Parameters<typeof isInSight>[1],
+): string | undefined {
+  const inSight = previous.filter((event) => isInSight(event, options)).length;
+  if (inSight === 0) return undefined;
+  const removed = diff.changes.filter((change) => change.after === undefined).length;
+  if (next.length === 0)
+    return `the calendar is suddenly empty (${inSight} upcoming events before)`;
+  if (removed >= Math.max(MIN_SUSPICIOUS_REMOVALS, Math.ceil(inSight / 2))) {
+    return `${removed} of ${inSight} upcoming events disappeared at once`;
+  }
+  return undefined;
+}
+
+function summary(
+  section: SectionSpec,
+  fields: {
+    status: ScrapeSummary['status'];
+    events: number;
+    durationMs: number;
+    errorCode?: string;
+    errorMessage?: string;
+    changes?: Partial<Record<ChangeKind, number>>;
+    runId?: number;
+  },
+): ScrapeSummary {
+  return {
+    section: section.name,
+    sectionKey: section.key,
+    status: fields.status,
+    errorCode: fields.errorCode,
+    errorMessage: fields.errorMessage,
+    events: fields.events,
+    changes: fields.changes ?? {},
+    durationMs: fields.durationMs,
+    runId: fields.runId,
+  };
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
