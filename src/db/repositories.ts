@@ -1,4 +1,6 @@
 import type { Database } from './client.ts';
+import { createAlertsRepository } from './repositories/alerts.repository.ts';
+import { createBotStateRepository } from './repositories/bot-state.repository.ts';
 import { createChangesRepository } from './repositories/changes.repository.ts';
 import { createEventsRepository } from './repositories/events.repository.ts';
 import { createFeedTokensRepository } from './repositories/feed-tokens.repository.ts';
@@ -15,6 +17,8 @@ export function createRepositories(db: Database) {
     snapshots: createSnapshotsRepository(db),
     changes: createChangesRepository(db),
     feedTokens: createFeedTokensRepository(db),
+    alerts: createAlertsRepository(db),
+    botState: createBotStateRepository(db),
   };
 }
 
