@@ -1,0 +1,118 @@
+import type { Dispatcher } from 'undici';
+import type { Config } from './config.ts';
+import { systemClock, type Clock, type Logger, type RunScrape } from './core/index.ts';
+import { createRepositories, openDatabase, runMigrations } from './db/index.ts';
+import {
+  createHttpClient,
+  createIcsFileSource,
+  createIcsUrlSource,
+  createScraper,
+  createSourceRegistry,
+  startScrapeSchedule,
+  type ScrapeSchedule,
+} from './scraper/index.ts';
+
+export type AppOverrides = {
+  readonly clock?: Clock;
+  /** undici dispatcher for every upstream request (tests). */
+  readonly dispatcher?: Dispatcher;
+};
+
+export type StartOptions = {
+  /** Run the scrape schedule (default true). */
+  readonly schedule?: boolean;
+};
+
+/**
+ * The composition root: the only place that knows every module. Opening the app opens the
+ * database and applies migrations; `start` begins serving and scraping; `stop` undoes it all and is
+ * idempotent.
+ */
+export function createApp(options: {
+  config: Config;
+  logger: Logger;
+  version: string;
+  overrides?: AppOverrides;
+}) {
+  const { config, logger } = options;
+  const overrides = options.overrides ?? {};
+  const clock = overrides.clock ?? systemClock;
+
+  const database = openDatabase({ path: config.database.path });
+  runMigrations(database.db);
+  const repositories = createRepositories(database.db);
+  const abandoned = repositories.scrapeRuns.closeAbandoned(clock.now());
+  if (abandoned > 0) logger.warn({ runs: abandoned }, 'closed scrape runs left by a crash');
+
+  const http = createHttpClient({
+    userAgent: config.scraper.userAgent,
+    timeoutMs: config.scraper.timeoutMs,
+    maxBytes: config.scraper.maxBytes,
+    ...(overrides.dispatcher === undefined ? {} : { dispatcher: overrides.dispatcher }),
+  });
+  const sourceFor = createSourceRegistry({
+    ics: createIcsUrlSource,
+    file: createIcsFileSource,
+  });
+  const scraper = createScraper({
+    sections: config.sections,
+    repositories,
+    sourceFor,
+    http,
+    clock,
+    logger,
+    timeZone: config.timeZone,
+    settings: {
+      intervalSeconds: config.scraper.intervalSeconds,
+      horizonDays: config.scraper.horizonDays,
+      dropConfirmations: config.scraper.dropConfirmations,
+      backoffMaxMs: config.scraper.backoffMaxMs,
+    },
+    recordAlerts: false,
+  });
+  scraper.syncSections();
+
+  const runScrape: RunScrape = (scrapeOptions = {}) =>
+    scraper.runOnce({ ...scrapeOptions, trigger: 'manual', force: true });
+
+  let schedule: ScrapeSchedule | undefined;
+  let started = false;
+  let stopping: Promise<void> | undefined;
+
+  async function start(startOptions: StartOptions = {}): Promise<void> {
+    if (started) return;
+    started = true;
+    if (startOptions.schedule !== false) {
+      schedule = startScrapeSchedule({
+        intervalSeconds: config.scraper.intervalSeconds,
+        timeZone: config.timeZone,
+        runOnce: (signal) => scraper.runOnce({ trigger: 'schedule', signal }),
+        logger,
+      });
+    }
+    await Promise.resolve();
+  }
+
+  function stop(): Promise<void> {
+    stopping ??= (async () => {
+      schedule?.stop();
+      // A run in progress is abandoned between sections; its transaction is all-or-nothing.
+      await scraper.runOnce({ section: undefined, signal: AbortSignal.abort() }).catch(() => []);
+      await http.close();
+      database.close();
+    })();
+    return stopping;
+  }
+
+  return {
+    start,
+    stop,
+    runScrape,
+    repositories,
+    database,
+    clock,
+    nextScrapeAt: () => schedule?.nextRunAt() ?? null,
+  };
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,47 @@
+import { createApp } from '../app.ts';
+import { parseConfig } from '../config.ts';
+import { createLogger, isAppError } from '../core/index.ts';
+import { VERSION } from '../version.ts';
+import { scrapeCommand } from './scrape.command.ts';
+
+const USAGE = `usage: npm run cli -- <command>
+
+  scrape [--section NAME] [--json]     scrape now and print a summary per section
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  if (command === undefined || command === 'help' || command === '--help') {
+    process.stdout.write(USAGE);
+    return command === undefined ? 1 : 0;
+  }
+  const config = parseConfig(process.env);
+  // Logs go to stderr so that --json output stays machine-readable.
+  const logger = createLogger({
+    level: config.logLevel === 'info' ? 'warn' : config.logLevel,
+    destination: process.stderr,
+  });
+  const app = createApp({ config, logger, version: VERSION });
+  const print = (line: string) => {
+    process.stdout.write(`${line}\n`);
+  };
+  try {
+    switch (command) {
+      case 'scrape':
+        return await scrapeCommand(args, { runScrape: app.runScrape, print });
+      default:
+        process.stderr.write(`unknown command "${command}"\n${USAGE}`);
+        return 1;
+    }
+  } finally {
+    await app.stop();
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  const message = isAppError(error) ? error.message : String(error);
+  process.stderr.write(`${message}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,38 @@
+import closeWithGrace from 'close-with-grace';
+import { createApp } from './app.ts';
+import { parseConfig, summarizeConfig, type Config } from './config.ts';
+import { createLogger, isAppError } from './core/index.ts';
+import { VERSION } from './version.ts';
+
+/** Graceful shutdown must finish within this, or the process exits anyway. */
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+let config: Config;
+try {
+  config = parseConfig(process.env);
+} catch (error) {
+  if (isAppError(error) && error.code === 'config.invalid') {
+    console.error(`Planning Proxy cannot start: the configuration has problems.\n${error.message}`);
+    console.error('See .env.example and the README configuration table.');
+    process.exit(1);
+  }
+  throw error;
+}
+
+const logger = createLogger({
+  level: config.logLevel,
+  pretty: process.stdout.isTTY,
+  base: { service: 'planning-proxy', version: VERSION },
+});
+
+const app = createApp({ config, logger, version: VERSION });
+
+closeWithGrace({ delay: SHUTDOWN_DEADLINE_MS, logger: false }, async ({ signal, err }) => {
+  if (err !== undefined) logger.fatal({ err }, 'stopping after an unexpected error');
+  else logger.info({ signal }, 'stopping');
+  await app.stop();
+  logger.info('stopped');
+});
+
+await app.start();
+logger.info({ config: summarizeConfig(config) }, 'planning proxy started');
