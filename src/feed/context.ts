@@ -1,0 +1,46 @@
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock, Logger, RunScrape } from '../core/index.ts';
+import type { Config } from '../config.ts';
+import type { Repositories } from '../db/index.ts';
+import type { FeedCache } from './feed-cache.ts';
+import type { FeedMetrics } from './metrics.ts';
+import type { UsageRecorder } from './usage.ts';
+
+/** What the feed server needs from app.ts, and nothing more. */
+export type FeedDeps = {
+  readonly config: Pick<Config, 'feed' | 'admin' | 'timeZone' | 'sections'>;
+  readonly repositories: Repositories;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly runScrape: RunScrape;
+  /** Alerts waiting for Discord delivery (exposed in /metrics when the bot runs). */
+  readonly alertBacklog?: (() => number) | undefined;
+  readonly version: string;
+};
+
+/** Counts failed requests (unknown tokens, bad admin credentials) per client address. */
+export type FailureLimiter = {
+  /** True when this address already used up its failures for the window. */
+  isBlocked(request: FastifyRequest): Promise<boolean>;
+  /** Counts one failure. */
+  hit(request: FastifyRequest): Promise<void>;
+  /** Answers 429 with Retry-After. */
+  refuse(reply: FastifyReply): FastifyReply;
+};
+
+/** Shared by the route plugins (passed as plugin options). */
+export type FeedContext = {
+  readonly deps: FeedDeps;
+  readonly cache: FeedCache;
+  readonly usage: UsageRecorder;
+  readonly metrics: FeedMetrics;
+  readonly failures: FailureLimiter;
+  /** Route-level rate limit (per client address) for feed hits. */
+  readonly feedRateLimit: {
+    max: number;
+    timeWindow: number;
+    keyGenerator: (request: FastifyRequest) => string;
+  };
+};
+
+export type FeedRoutePlugin = FastifyPluginCallback<FeedContext>;

@@ -1,0 +1,14 @@
+/** feed: the Fastify server for personal ICS feeds, the admin API, /healthz and /metrics. */
+export type { FeedDeps } from './context.ts';
+export { buildFeedServer, type FeedServerOptions } from './server.ts';
+export { renderCalendar, type RenderCalendarInput } from './render-calendar.ts';
+export {
+  buildLegacyFeedUrl,
+  createToken,
+  listTokens,
+  revokeTokens,
+  type CreatedToken,
+  type RevokeCriteria,
+  type TokenAdminDeps,
+  type TokenSummary,
+} from './tokens.ts';

@@ -1,0 +1,134 @@
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { Repositories } from '../db/index.ts';
+
+export type FeedMetrics = ReturnType<typeof createFeedMetrics>;
+
+const PREFIX = 'planning_proxy_';
+
+/**
+ * Prometheus metrics on a registry of our own (not prom-client's global one, so several servers in
+ * one process — tests, the bench — never collide). Database-backed values are read at scrape time.
+ */
+export function createFeedMetrics(deps: {
+  repositories: Pick<Repositories, 'sections' | 'scrapeRuns' | 'feedTokens'>;
+  alertBacklog?: (() => number) | undefined;
+}) {
+  const registry = new Registry();
+  const { sections, scrapeRuns, feedTokens } = deps.repositories;
+
+  const feedRequests = new Counter({
+    name: `${PREFIX}feed_requests_total`,
+    help: 'Feed requests answered with a calendar (200) or not modified (304), by section',
+    labelNames: ['section', 'status'] as const,
+    registers: [registry],
+  });
+  const feedNotFound = new Counter({
+    name: `${PREFIX}feed_not_found_total`,
+    help: 'Feed requests with an unknown or revoked token',
+    registers: [registry],
+  });
+  const rateLimited = new Counter({
+    name: `${PREFIX}feed_rate_limited_total`,
+    help: 'Requests refused by the per-address rate limits',
+    registers: [registry],
+  });
+
+  const databaseUp = new Gauge({
+    name: `${PREFIX}database_up`,
+    help: '1 when the database answered the last metrics collection',
+    registers: [registry],
+  });
+  const scrapeRunsGauge = new Gauge({
+    name: `${PREFIX}scrape_runs`,
+    help: 'Scrape runs kept in the database, by section and status (failed = failures)',
+    labelNames: ['section', 'status'] as const,
+    registers: [registry],
+  });
+  const eventsGauge = new Gauge({
+    name: `${PREFIX}section_events`,
+    help: 'Current events per section',
+    labelNames: ['section'] as const,
+    registers: [registry],
+  });
+  const failuresGauge = new Gauge({
+    name: `${PREFIX}section_consecutive_failures`,
+    help: 'Consecutive failed scrapes per section',
+    labelNames: ['section'] as const,
+    registers: [registry],
+  });
+  const lastSuccessGauge = new Gauge({
+    name: `${PREFIX}section_last_success_timestamp_seconds`,
+    help: 'Unix time of the last successful scrape per section (0: never)',
+    labelNames: ['section'] as const,
+    registers: [registry],
+  });
+  const tokensGauge = new Gauge({
+    name: `${PREFIX}feed_tokens_active`,
+    help: 'Live feed tokens per section ("*": tokens opening every section)',
+    labelNames: ['section'] as const,
+    registers: [registry],
+  });
+  if (deps.alertBacklog !== undefined) {
+    const alertBacklog = deps.alertBacklog;
+    new Gauge({
+      name: `${PREFIX}alert_backlog`,
+      help: 'Alerts waiting to be delivered to Discord',
+      registers: [registry],
+      collect() {
+        this.set(alertBacklog());
+      },
+    });
+  }
+
+  /** Reads the database-backed gauges; called right before rendering the metrics text. */
+  function collectDatabase(): void {
+    try {
+      const rows = sections.list();
+      const names = new Map(rows.map((row) => [row.id, row.name]));
+      const runCounts = scrapeRuns.countBySectionAndStatus();
+      const tokenCounts = feedTokens.countActiveBySection();
+      scrapeRunsGauge.reset();
+      eventsGauge.reset();
+      failuresGauge.reset();
+      lastSuccessGauge.reset();
+      tokensGauge.reset();
+      for (const row of rows) {
+        eventsGauge.set({ section: row.name }, row.eventCount);
+        failuresGauge.set({ section: row.name }, row.consecutiveFailures);
+        lastSuccessGauge.set(
+          { section: row.name },
+          Math.floor((row.lastSuccessAt?.getTime() ?? 0) / 1000),
+        );
+      }
+      for (const run of runCounts) {
+        const section = names.get(run.sectionId);
+        if (section !== undefined) scrapeRunsGauge.set({ section, status: run.status }, run.runs);
+      }
+      for (const [sectionId, n] of tokenCounts) {
+        const section = sectionId === null ? '*' : names.get(sectionId);
+        if (section !== undefined) tokensGauge.set({ section }, n);
+      }
+      databaseUp.set(1);
+    } catch {
+      databaseUp.set(0);
+    }
+  }
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    countFeed(section: string, status: 200 | 304): void {
+      feedRequests.inc({ section, status: String(status) });
+    },
+    countNotFound(): void {
+      feedNotFound.inc();
+    },
+    countRateLimited(): void {
+      rateLimited.inc();
+    },
+    async render(): Promise<string> {
+      collectDatabase();
+      return registry.metrics();
+    },
+  };
+}

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { AppError, safeEqual, toSectionKey } from '../../core/index.ts';
+import type { FeedRoutePlugin } from '../context.ts';
+import { sendJsonError } from '../error-handler.ts';
+import { createToken, listTokens, revokeTokens, type TokenAdminDeps } from '../tokens.ts';
+import { describeFreshness } from './health.route.ts';
+
+const createTokenBody = z.object({
+  name: z.string().trim().min(1).max(100),
+  section: z.string().trim().max(64).optional(),
+});
+
+const revokeTokenBody = z
+  .object({
+    token: z.string().trim().min(1).max(512).optional(),
+    name: z.string().trim().min(1).max(100).optional(),
+    prefix: z.string().trim().min(1).max(64).optional(),
+  })
+  .refine(
+    (body) =>
+      [body.token, body.name, body.prefix].filter((value) => value !== undefined).length === 1,
+    { message: 'give exactly one of token, name, prefix' },
+  );
+
+const scrapeBody = z.object({ section: z.string().trim().min(1).max(64).optional() }).optional();
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    const message = result.error.issues
+      .map((issue) => `${issue.path.map(String).join('.') || 'body'}: ${issue.message}`)
+      .join('; ');
+    throw new AppError('token.invalid_input', 'invalid admin request body', {
+      publicMessage: message,
+    });
+  }
+  return result.data;
+}
+
+/**
+ * IPP-compatible admin API, only registered when ADMIN_STATIC_TOKEN is set. Bearer token compared
+ * in constant time; failures count against the same per-address limit as unknown feed tokens.
+ */
+export const adminRoutes: FeedRoutePlugin = (app, context, done) => {
+  const { deps } = context;
+  const adminToken = deps.config.admin.token;
+  if (adminToken === undefined) {
+    done();
+    return;
+  }
+  const tokenDeps: TokenAdminDeps = {
+    repositories: deps.repositories,
+    config: deps.config,
+    clock: deps.clock,
+  };
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (await context.failures.isBlocked(request)) return context.failures.refuse(reply);
+    const header = request.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (match?.[1] === undefined || !safeEqual(match[1], adminToken)) {
+      await context.failures.hit(request);
+      return sendJsonError(reply, 401, 'unauthorized', 'missing or invalid bearer token').header(
+        'www-authenticate',
+        'Bearer',
+      );
+    }
+    return undefined;
+  });
+
+  app.post('/admin/create_token', (request, reply) => {
+    const body = parseBody(createTokenBody, request.body);
+    const created = createToken(tokenDeps, { name: body.name, section: body.section });
+    request.log.info(
+      { owner: created.name, section: created.section, prefix: created.prefix },
+      'feed token created',
+    );
+    reply.code(201).send(created);
+  });
+
+  app.post('/admin/revoke_token', (request) => {
+    const body = parseBody(revokeTokenBody, request.body);
+    const revoked = revokeTokens(
+      tokenDeps,
+      body.token !== undefined
+        ? { token: body.token }
+        : body.name !== undefined
+          ? { name: body.name }
+          : { prefix: body.prefix ?? '' },
+    );
+    request.log.info({ revoked }, 'feed tokens revoked');
+    return { revoked };
+  });
+
+  app.get('/admin/tokens', () => ({ tokens: listTokens(tokenDeps) }));
+
+  app.get('/admin/status', () => {
+    const now = deps.clock.now();
+    const tokens = deps.repositories.feedTokens.countActiveBySection();
+    return {
+      version: deps.version,
+      now: now.toISOString(),
+      allSectionsTokens: tokens.get(null) ?? 0,
+      sections: deps.repositories.sections.list().map((row) => ({
+        ...describeFreshness(row, now, deps.config.feed.staleAfterMs),
+        key: row.key,
+        lastErrorAt: row.lastErrorAt?.toISOString() ?? null,
+        lastErrorCode: row.lastErrorCode,
+        lastErrorMessage: row.lastErrorMessage,
+        nextRunAt: row.nextRunAt?.toISOString() ?? null,
+        contentChangedAt: row.contentChangedAt?.toISOString() ?? null,
+        events: row.eventCount,
+        activeTokens: tokens.get(row.id) ?? 0,
+      })),
+    };
+  });
+
+  app.post('/admin/scrape', async (request) => {
+    const body = parseBody(scrapeBody, request.body);
+    const section = body?.section;
+    if (section !== undefined) {
+      const key = toSectionKey(section);
+      if (!deps.config.sections.some((spec) => spec.key === key)) {
+        throw new AppError('section.unknown', 'unknown section', {
+          publicMessage: `unknown section; sections: ${deps.config.sections.map((s) => s.name).join(', ')}`,
+        });
+      }
+    }
+    const summaries = await deps.runScrape(section === undefined ? undefined : { section });
+    return { summaries };
+  });
+  done();
+};

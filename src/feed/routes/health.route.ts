@@ -1,0 +1,45 @@
+import type { SectionRow } from '../../db/index.ts';
+import type { FeedRoutePlugin } from '../context.ts';
+
+/** Freshness of one section as /healthz and /admin/status report it. */
+export function describeFreshness(section: SectionRow, now: Date, staleAfterMs: number) {
+  const since = section.lastSuccessAt ?? section.createdAt;
+  return {
+    name: section.name,
+    lastSuccessAt: section.lastSuccessAt?.toISOString() ?? null,
+    ageSeconds:
+      section.lastSuccessAt === null
+        ? null
+        : Math.max(0, Math.floor((now.getTime() - section.lastSuccessAt.getTime()) / 1000)),
+    stale: now.getTime() - since.getTime() > staleAfterMs,
+    consecutiveFailures: section.consecutiveFailures,
+  };
+}
+
+/** GET /healthz (200 while the database answers, else 503) and GET /metrics. */
+export const healthRoutes: FeedRoutePlugin = (app, context, done) => {
+  const { deps } = context;
+
+  app.get('/healthz', (request, reply) => {
+    let sections: SectionRow[];
+    try {
+      sections = deps.repositories.sections.list();
+    } catch (error) {
+      request.log.error({ err: error }, 'health check failed');
+      reply.code(503).send({ status: 'unavailable', version: deps.version });
+      return;
+    }
+    const now = deps.clock.now();
+    reply.header('cache-control', 'no-store').send({
+      status: 'ok',
+      version: deps.version,
+      sections: sections.map((row) => describeFreshness(row, now, deps.config.feed.staleAfterMs)),
+    });
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const text = await context.metrics.render();
+    return reply.header('cache-control', 'no-store').type(context.metrics.contentType).send(text);
+  });
+  done();
+};

@@ -1,0 +1,166 @@
+import {
+  AppError,
+  buildFeedUrl,
+  hashFeedToken,
+  issueFeedToken,
+  toSectionKey,
+  type Clock,
+  type FeedToken,
+  type SectionSpec,
+} from '../core/index.ts';
+import type { FeedTokenOwnerKind, Repositories, SectionRow } from '../db/index.ts';
+
+/** What the admin API and the CLI need to manage tokens. */
+export type TokenAdminDeps = {
+  readonly repositories: Pick<Repositories, 'feedTokens' | 'sections'>;
+  readonly config: {
+    readonly feed: { readonly publicUrl: string };
+    readonly sections: readonly SectionSpec[];
+  };
+  readonly clock: Clock;
+};
+
+export type CreatedToken = {
+  readonly name: string;
+  readonly token: FeedToken;
+  /** The link to hand out: `/feeds/<token>.ics`, or IPP's `/<Section>?token=` for an all-sections token. */
+  readonly url: string;
+  /** One link per section for an all-sections token, `{}` otherwise. */
+  readonly urls: Readonly<Record<string, string>>;
+  readonly section: string | null;
+  readonly prefix: string;
+};
+
+export type TokenSummary = {
+  readonly id: number;
+  readonly owner: string;
+  readonly ownerKind: FeedTokenOwnerKind;
+  readonly section: string | null;
+  readonly prefix: string;
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
+  readonly lastUsedAt: string | null;
+  readonly uses: number;
+  readonly lastUserAgent: string | null;
+};
+
+export type RevokeCriteria = { token: string } | { name: string } | { prefix: string };
+
+const MAX_NAME_LENGTH = 100;
+// eslint-disable-next-line no-control-regex -- rejecting control characters is the point
+const CONTROL_CHARS = /[\u0000-\u001F\u007F-\u009F]/;
+
+/** IPP's link form, kept so links already in calendars survive a migration. */
+export function buildLegacyFeedUrl(publicUrl: string, sectionName: string, token: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/${encodeURIComponent(sectionName)}?token=${encodeURIComponent(token)}`;
+}
+
+/** A configured section's row, or `section.unknown`. */
+export function getSectionOrThrow(deps: TokenAdminDeps, name: string): SectionRow {
+  const key = toSectionKey(name);
+  const configured = deps.config.sections.some((section) => section.key === key);
+  const row = configured ? deps.repositories.sections.findByKey(key) : undefined;
+  if (row === undefined) {
+    throw new AppError('section.unknown', 'unknown section', {
+      publicMessage: `unknown section; sections: ${deps.config.sections.map((s) => s.name).join(', ')}`,
+    });
+  }
+  return row;
+}
+
+function normalizeName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed === '' || trimmed.length > MAX_NAME_LENGTH || CONTROL_CHARS.test(trimmed)) {
+    throw new AppError('token.invalid_input', 'invalid token name', {
+      publicMessage: `name must be 1-${MAX_NAME_LENGTH} printable characters`,
+    });
+  }
+  return trimmed;
+}
+
+/** Issues a token owned by `name`, for one section or (without section) for every section. */
+export function createToken(
+  deps: TokenAdminDeps,
+  input: { name: string; section?: string | undefined; ownerKind?: FeedTokenOwnerKind },
+): CreatedToken {
+  const name = normalizeName(input.name);
+  const section =
+    input.section === undefined || input.section.trim() === ''
+      ? undefined
+      : getSectionOrThrow(deps, input.section);
+  const { token, tokenHash, prefix } = issueFeedToken();
+  deps.repositories.feedTokens.create({
+    tokenHash,
+    prefix,
+    ownerKind: input.ownerKind ?? 'admin',
+    owner: name,
+    sectionId: section?.id ?? null,
+    at: deps.clock.now(),
+  });
+  const publicUrl = deps.config.feed.publicUrl;
+  if (section !== undefined) {
+    return {
+      name,
+      token,
+      url: buildFeedUrl(publicUrl, token),
+      urls: {},
+      section: section.name,
+      prefix,
+    };
+  }
+  const urls = Object.fromEntries(
+    deps.config.sections.map((spec) => [
+      spec.name,
+      buildLegacyFeedUrl(publicUrl, spec.name, token),
+    ]),
+  );
+  const first = deps.config.sections[0]?.name ?? 'SECTION';
+  return {
+    name,
+    token,
+    url: buildLegacyFeedUrl(publicUrl, first, token),
+    urls,
+    section: null,
+    prefix,
+  };
+}
+
+/** Revokes live tokens by secret, owner name or display prefix; returns how many. */
+export function revokeTokens(deps: TokenAdminDeps, criteria: RevokeCriteria): number {
+  const at = deps.clock.now();
+  const { feedTokens } = deps.repositories;
+  if ('token' in criteria) {
+    const token = criteria.token.trim();
+    if (token === '') throw invalid('token must not be empty');
+    return feedTokens.revoke({ tokenHash: hashFeedToken(token) }, at).length;
+  }
+  if ('name' in criteria)
+    return feedTokens.revoke({ owner: normalizeName(criteria.name) }, at).length;
+  const prefix = criteria.prefix.trim();
+  if (prefix === '') throw invalid('prefix must not be empty');
+  return feedTokens.revoke({ prefix }, at).length;
+}
+
+function invalid(message: string): AppError {
+  return new AppError('token.invalid_input', message, { publicMessage: message });
+}
+
+/** Tokens as admins see them: never the secret, only its prefix. */
+export function listTokens(
+  deps: TokenAdminDeps,
+  options: { includeRevoked?: boolean } = {},
+): TokenSummary[] {
+  const names = new Map(deps.repositories.sections.list().map((row) => [row.id, row.name]));
+  return deps.repositories.feedTokens.list(options).map((row) => ({
+    id: row.id,
+    owner: row.owner,
+    ownerKind: row.ownerKind,
+    section: row.sectionId === null ? null : (names.get(row.sectionId) ?? null),
+    prefix: row.prefix,
+    createdAt: row.createdAt.toISOString(),
+    revokedAt: row.revokedAt?.toISOString() ?? null,
+    lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+    uses: row.useCount,
+    lastUserAgent: row.lastUserAgent,
+  }));
+}
