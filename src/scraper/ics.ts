@@ -25,13 +25,41 @@ const MAX_OCCURRENCES_PER_EVENT = 2_000;
  * (the IMT Mines Alès export is Latin-1).
  */
 export function decodeCalendarBytes(bytes: Buffer): string {
+  // Unfold on bytes first (RFC 5545 §3.1): exporters that fold at 75 octets may cut a UTF-8
+  // character in two, which would otherwise make the whole file look like Latin-1.
+  const unfolded = unfoldBytes(bytes);
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(unfolded);
   } catch {
-    text = new TextDecoder('latin1').decode(bytes);
+    text = new TextDecoder('latin1').decode(unfolded);
   }
   return text.startsWith('\uFEFF') ? text.slice(1) : text;
+}
+
+/** Removes every line break followed by one space or tab (CRLF or bare LF). */
+function unfoldBytes(bytes: Buffer): Buffer {
+  if (!bytes.includes('\n ') && !bytes.includes('\n\t')) return bytes;
+  const out = Buffer.allocUnsafe(bytes.length);
+  let length = 0;
+  for (let index = 0; index < bytes.length; index += 1) {
+    const byte = bytes[index]!;
+    if (byte === 0x0d && bytes[index + 1] === 0x0a && isFoldSpace(bytes[index + 2])) {
+      index += 2;
+      continue;
+    }
+    if (byte === 0x0a && isFoldSpace(bytes[index + 1])) {
+      index += 1;
+      continue;
+    }
+    out[length] = byte;
+    length += 1;
+  }
+  return out.subarray(0, length);
+}
+
+function isFoldSpace(byte: number | undefined): boolean {
+  return byte === 0x20 || byte === 0x09;
 }
 
 /**
