@@ -43,7 +43,7 @@ function unfoldBytes(bytes: Buffer): Buffer {
   const out = Buffer.allocUnsafe(bytes.length);
   let length = 0;
   for (let index = 0; index < bytes.length; index += 1) {
-    const byte = bytes[index]!;
+    const byte = bytes[index] ?? 0;
     if (byte === 0x0d && bytes[index + 1] === 0x0a && isFoldSpace(bytes[index + 2])) {
       index += 2;
       continue;
@@ -128,6 +128,30 @@ export function parseIcsCalendar(text: string, context: ParseContext): ParseResu
         code: 'ics.event_invalid',
         message: `event ${index + 1} skipped: ${errorText(cause)}`,
       });
+    }
+  }
+  // An override whose series is not in the file (some exports keep only the moved instance) is
+  // an event of its own, named like the instance it replaces.
+  const masterUids = new Set(masters.map((component) => textOf(component, 'uid')));
+  let index = masters.length;
+  for (const [uid, orphans] of overrides) {
+    if (masterUids.has(uid)) continue;
+    for (const component of orphans) {
+      try {
+        const event = new ICAL.Event(component);
+        const recurrenceTzid = paramOf(component.getFirstProperty('recurrence-id'), 'tzid');
+        const eventContext = { zones, context, horizon, index, issues };
+        const original = toInstant(event.recurrenceId, recurrenceTzid, eventContext);
+        for (const single of toEvents(event, component, eventContext)) {
+          events.push({ ...single, uid: `${uid}#${original.toISOString()}` });
+        }
+      } catch (cause) {
+        issues.push({
+          code: 'ics.event_invalid',
+          message: `event ${index + 1} skipped: ${errorText(cause)}`,
+        });
+      }
+      index += 1;
     }
   }
   return { events: dedupeUids(events, issues), issues };
