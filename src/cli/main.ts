@@ -2,11 +2,15 @@ import { createApp } from '../app.ts';
 import { parseConfig } from '../config.ts';
 import { createLogger, isAppError } from '../core/index.ts';
 import { VERSION } from '../version.ts';
+import { backupCommand } from './backup.command.ts';
+import { importIppCommand } from './import-ipp.command.ts';
 import { scrapeCommand } from './scrape.command.ts';
 
 const USAGE = `usage: npm run cli -- <command>
 
   scrape [--section NAME] [--json]     scrape now and print a summary per section
+  import-ipp PATH/tokens.json          import IPP's tokens (stored hashed; links keep working)
+  backup PATH                          write a consistent copy of the database to PATH
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -29,6 +33,14 @@ async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'scrape':
         return await scrapeCommand(args, { runScrape: app.runScrape, print });
+      case 'import-ipp':
+        return await importIppCommand(args, {
+          repositories: app.repositories,
+          clock: app.clock,
+          print,
+        });
+      case 'backup':
+        return await backupCommand(args, { database: app.database, print });
       default:
         process.stderr.write(`unknown command "${command}"\n${USAGE}`);
         return 1;

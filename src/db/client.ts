@@ -9,6 +9,8 @@ export type Database = BetterSQLite3Database<typeof schema> & { $client: BetterS
 export type DatabaseHandle = {
   readonly db: Database;
   readonly sqlite: BetterSqlite3.Database;
+  /** A consistent copy of the live database (SQLite's online backup API). */
+  backup(destination: string): Promise<void>;
   close(): void;
 };
 
@@ -25,6 +27,10 @@ export function openDatabase(options: { path: string }): DatabaseHandle {
   return {
     db,
     sqlite,
+    async backup(destination) {
+      mkdirSync(dirname(destination), { recursive: true });
+      await sqlite.backup(destination);
+    },
     close() {
       if (closed) return;
       closed = true;

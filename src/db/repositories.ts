@@ -4,6 +4,7 @@ import { createBotStateRepository } from './repositories/bot-state.repository.ts
 import { createChangesRepository } from './repositories/changes.repository.ts';
 import { createEventsRepository } from './repositories/events.repository.ts';
 import { createFeedTokensRepository } from './repositories/feed-tokens.repository.ts';
+import { createMaintenanceRepository } from './repositories/maintenance.repository.ts';
 import { createScrapeRunsRepository } from './repositories/scrape-runs.repository.ts';
 import { createSectionsRepository } from './repositories/sections.repository.ts';
 import { createSnapshotsRepository } from './repositories/snapshots.repository.ts';
@@ -19,6 +20,7 @@ export function createRepositories(db: Database) {
     feedTokens: createFeedTokensRepository(db),
     alerts: createAlertsRepository(db),
     botState: createBotStateRepository(db),
+    maintenance: createMaintenanceRepository(db),
   };
 }
 
