@@ -1,0 +1,52 @@
+import { ApplicationCommandOptionType, InteractionContextType, MessageFlags } from 'discord.js';
+import { toDiscordUserId } from '../../core/index.ts';
+import type { Command } from '../command.ts';
+import { commandTexts } from '../messages.ts';
+import { getSectionOrThrow, respondWithSections } from '../sections.ts';
+
+export const unsubscribeCommand = {
+  admin: false,
+  data: {
+    name: 'unsubscribe',
+    description: commandTexts.unsubscribe.fr,
+    description_localizations: {
+      'en-US': commandTexts.unsubscribe.en,
+      'en-GB': commandTexts.unsubscribe.en,
+    },
+    contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
+    options: [
+      {
+        type: ApplicationCommandOptionType.String,
+        name: 'section',
+        description: commandTexts.optionSection.fr,
+        description_localizations: {
+          'en-US': commandTexts.optionSection.en,
+          'en-GB': commandTexts.optionSection.en,
+        },
+        required: true,
+        autocomplete: true,
+      },
+    ],
+  },
+  async execute(interaction, context) {
+    const { deps, t } = context;
+    const section = getSectionOrThrow(interaction.options.getString('section', true), context);
+    const owner = toDiscordUserId(interaction.user.id);
+    const revoked = deps.repositories.feedTokens.revoke(
+      { owner, sectionId: section.id },
+      deps.clock.now(),
+    );
+    deps.logger.info(
+      { sectionKey: section.key, userId: owner, revoked: revoked.length },
+      'feed link revoked by owner',
+    );
+    await interaction.reply({
+      content:
+        revoked.length === 0
+          ? t.notSubscribed(section.name)
+          : t.unsubscribed(section.name, revoked.length),
+      flags: MessageFlags.Ephemeral,
+    });
+  },
+  autocomplete: respondWithSections,
+} satisfies Command;
