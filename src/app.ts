@@ -1,6 +1,13 @@
 import type { Dispatcher } from 'undici';
 import type { Config } from './config.ts';
-import { systemClock, type Clock, type Logger, type RunScrape } from './core/index.ts';
+import {
+  buildFeedUrl,
+  issueFeedToken,
+  systemClock,
+  type Clock,
+  type Logger,
+  type RunScrape,
+} from './core/index.ts';
 import { createRepositories, openDatabase, runMigrations } from './db/index.ts';
 import {
   createHttpClient,
@@ -11,6 +18,8 @@ import {
   startScrapeSchedule,
   type ScrapeSchedule,
 } from './scraper/index.ts';
+
+const PRUNE_EVERY_MS = 6 * 3_600_000;
 
 export type AppOverrides = {
   readonly clock?: Clock;
@@ -76,12 +85,47 @@ export function createApp(options: {
     scraper.runOnce({ ...scrapeOptions, trigger: 'manual', force: true });
 
   let schedule: ScrapeSchedule | undefined;
+  let pruneTimer: NodeJS.Timeout | undefined;
   let started = false;
+
+  function prune(): void {
+    const before = new Date(clock.now().getTime() - config.database.retentionDays * 86_400_000);
+    try {
+      const result = repositories.maintenance.prune({ before });
+      if (result.runs + result.events > 0) logger.info(result, 'old history pruned');
+    } catch (error) {
+      logger.error({ err: error }, 'pruning failed');
+    }
+  }
+
+  /**
+   * With no SECTIONS configured, a fresh demo link (the previous one is revoked) so a newcomer has
+   * a working feed URL to try.
+   */
+  function issueDemoFeedUrl(): string | undefined {
+    const section = config.demo ? config.sections[0] : undefined;
+    const row = section === undefined ? undefined : repositories.sections.findByKey(section.key);
+    if (row === undefined) return undefined;
+    const now = clock.now();
+    repositories.feedTokens.revoke({ owner: 'demo' }, now);
+    const { token, tokenHash, prefix } = issueFeedToken();
+    repositories.feedTokens.create({
+      tokenHash,
+      prefix,
+      ownerKind: 'admin',
+      owner: 'demo',
+      sectionId: row.id,
+      at: now,
+    });
+    return buildFeedUrl(config.feed.publicUrl, token);
+  }
   let stopping: Promise<void> | undefined;
 
-  async function start(startOptions: StartOptions = {}): Promise<void> {
-    if (started) return;
+  async function start(startOptions: StartOptions = {}): Promise<{ demoFeedUrl?: string }> {
+    if (started) return {};
     started = true;
+    prune();
+    pruneTimer = setInterval(prune, PRUNE_EVERY_MS).unref();
     if (startOptions.schedule !== false) {
       schedule = startScrapeSchedule({
         intervalSeconds: config.scraper.intervalSeconds,
@@ -91,11 +135,14 @@ export function createApp(options: {
       });
     }
     await Promise.resolve();
+    const demoFeedUrl = issueDemoFeedUrl();
+    return demoFeedUrl === undefined ? {} : { demoFeedUrl };
   }
 
   function stop(): Promise<void> {
     stopping ??= (async () => {
       schedule?.stop();
+      clearInterval(pruneTimer);
       // A run in progress is abandoned between sections; its transaction is all-or-nothing.
       await scraper.runOnce({ section: undefined, signal: AbortSignal.abort() }).catch(() => []);
       await http.close();

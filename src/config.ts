@@ -106,6 +106,8 @@ function toConfig(env: z.output<typeof envSchema>, sections: readonly SectionSpe
     logLevel: env.LOG_LEVEL,
     timeZone: env.TIMEZONE,
     sections,
+    /** SECTIONS was not set: the demo section is served. */
+    demo: env.SECTIONS === DEMO_SECTIONS,
     database: { path: env.DATABASE_PATH, retentionDays: env.RETENTION_DAYS },
     scraper: {
       intervalSeconds: env.SCRAPE_INTERVAL ?? env.DOWNLOAD_INTERVAL ?? 300,

@@ -34,5 +34,14 @@ closeWithGrace({ delay: SHUTDOWN_DEADLINE_MS, logger: false }, async ({ signal, 
   logger.info('stopped');
 });
 
-await app.start();
+const { demoFeedUrl } = await app.start();
 logger.info({ config: summarizeConfig(config) }, 'planning proxy started');
+if (demoFeedUrl !== undefined) {
+  console.log(`\nDemo feed (subscribe to it in a calendar app): ${demoFeedUrl}`);
+  console.log(`To serve your school's timetable, set in .env (see .env.example and the README):
+  - SECTIONS=NAME:SPEC,...  (webdbf suffix, aurion, an ICS URL or file:PATH)
+  - WEB_USERNAME / WEB_PASSWORD for webdbf, AURION_URL / AURION_USERNAME / AURION_PASSWORD for Aurion
+  - PUBLIC_URL, the address students will use (behind your reverse proxy)
+  - DISCORD_TOKEN (and ALERTS_CHANNEL_ID) to enable the Discord bot and change alerts
+  - ADMIN_STATIC_TOKEN to enable the admin HTTP API\n`);
+}

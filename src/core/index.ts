@@ -4,5 +4,6 @@ export * from './domain.ts';
 export * from './errors.ts';
 export * from './event-fingerprint.ts';
 export * from './feed-token.ts';
+export * from './filters.ts';
 export * from './logger.ts';
 export * from './ports.ts';
