@@ -1,4 +1,7 @@
+import { statSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
 import type { Dispatcher } from 'undici';
+import { createBot, type Bot } from './bot/index.ts';
 import type { Config } from './config.ts';
 import {
   buildFeedUrl,
@@ -9,6 +12,7 @@ import {
   type RunScrape,
 } from './core/index.ts';
 import { createRepositories, openDatabase, runMigrations } from './db/index.ts';
+import { buildFeedServer } from './feed/index.ts';
 import {
   createHttpClient,
   createIcsFileSource,
@@ -30,6 +34,10 @@ export type AppOverrides = {
 export type StartOptions = {
   /** Run the scrape schedule (default true). */
   readonly schedule?: boolean;
+  /** Listen with the feed server (default true). */
+  readonly serve?: boolean;
+  /** Connect the Discord bot when DISCORD_TOKEN is set (default true). */
+  readonly bot?: boolean;
 };
 
 /**
@@ -43,7 +51,7 @@ export function createApp(options: {
   version: string;
   overrides?: AppOverrides;
 }) {
-  const { config, logger } = options;
+  const { config, logger, version } = options;
   const overrides = options.overrides ?? {};
   const clock = overrides.clock ?? systemClock;
 
@@ -63,6 +71,18 @@ export function createApp(options: {
     ics: createIcsUrlSource,
     file: createIcsFileSource,
   });
+  const bot: Bot | undefined =
+    config.discord.token === undefined
+      ? undefined
+      : createBot({
+          config,
+          repositories,
+          clock,
+          logger,
+          version,
+          databaseSizeBytes: () => databaseSize(config.database.path),
+        });
+
   const scraper = createScraper({
     sections: config.sections,
     repositories,
@@ -77,7 +97,8 @@ export function createApp(options: {
       dropConfirmations: config.scraper.dropConfirmations,
       backoffMaxMs: config.scraper.backoffMaxMs,
     },
-    recordAlerts: false,
+    recordAlerts: bot !== undefined,
+    ...(bot === undefined ? {} : { onAlerts: () => { bot.notifier.notify(); } }),
   });
   scraper.syncSections();
 
@@ -85,6 +106,8 @@ export function createApp(options: {
     scraper.runOnce({ ...scrapeOptions, trigger: 'manual', force: true });
 
   let schedule: ScrapeSchedule | undefined;
+  let server: FastifyInstance | undefined;
+  let botStarted = false;
   let pruneTimer: NodeJS.Timeout | undefined;
   let started = false;
 
@@ -121,11 +144,26 @@ export function createApp(options: {
   }
   let stopping: Promise<void> | undefined;
 
-  async function start(startOptions: StartOptions = {}): Promise<{ demoFeedUrl?: string }> {
+  async function start(
+    startOptions: StartOptions = {},
+  ): Promise<{ demoFeedUrl?: string; address?: string }> {
     if (started) return {};
     started = true;
     prune();
     pruneTimer = setInterval(prune, PRUNE_EVERY_MS).unref();
+    let address: string | undefined;
+    if (startOptions.serve !== false) {
+      server = await buildFeedServer({
+        config,
+        repositories,
+        clock,
+        logger,
+        runScrape,
+        alertBacklog: bot === undefined ? undefined : () => bot.backlog(),
+        version,
+      });
+      address = await server.listen({ host: config.feed.host, port: config.feed.port });
+    }
     if (startOptions.schedule !== false) {
       schedule = startScrapeSchedule({
         intervalSeconds: config.scraper.intervalSeconds,
@@ -134,17 +172,32 @@ export function createApp(options: {
         logger,
       });
     }
-    await Promise.resolve();
+    if (bot === undefined) {
+      logger.info('discord bot off (DISCORD_TOKEN is not set)');
+    } else if (startOptions.bot !== false) {
+      botStarted = true;
+      await bot.start();
+    }
     const demoFeedUrl = issueDemoFeedUrl();
-    return demoFeedUrl === undefined ? {} : { demoFeedUrl };
+    return {
+      ...(demoFeedUrl === undefined ? {} : { demoFeedUrl }),
+      ...(address === undefined ? {} : { address }),
+    };
   }
 
   function stop(): Promise<void> {
     stopping ??= (async () => {
       schedule?.stop();
       clearInterval(pruneTimer);
-      // A run in progress is abandoned between sections; its transaction is all-or-nothing.
-      await scraper.runOnce({ section: undefined, signal: AbortSignal.abort() }).catch(() => []);
+      // A run in progress finishes its section (its transaction is all-or-nothing) or is
+      // abandoned with nothing written; queued runs see the aborted signal and do nothing.
+      await scraper.runOnce({ signal: AbortSignal.abort() }).catch(() => []);
+      if (botStarted)
+        await bot?.stop().catch((error: unknown) => {
+          logger.error({ err: error }, 'bot did not stop cleanly');
+        });
+      // Closing the server flushes the batched feed usage statistics.
+      await server?.close();
       await http.close();
       database.close();
     })();
@@ -159,7 +212,17 @@ export function createApp(options: {
     database,
     clock,
     nextScrapeAt: () => schedule?.nextRunAt() ?? null,
+    bot,
   };
+}
+
+function databaseSize(path: string): number | undefined {
+  if (path === ':memory:') return undefined;
+  try {
+    return statSync(path).size + (statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0);
+  } catch {
+    return undefined;
+  }
 }
 
 export type App = ReturnType<typeof createApp>;
