@@ -1,11 +1,17 @@
 /**
  * Feed URLs are secrets: every URL that reaches a log line goes through this first.
- * `/feeds/<token>.ics` → `/feeds/[token].ics`, `?token=...` → `?token=[redacted]`.
+ * `/feeds/<token>.ics` → `/feeds/[token].ics`; any other long token-like path segment (a link
+ * pasted with a typo) → `[redacted]`; every query value → `[redacted]` (IPP's `?token=`).
  */
 export function maskSecretsInUrl(url: string): string {
-  return url
-    .replace(/\/feeds\/[^/?#]*/gi, '/feeds/[token].ics')
-    .replace(/([?&;]token=)[^&#]*/gi, '$1[redacted]');
+  const queryAt = url.indexOf('?');
+  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  const query = queryAt === -1 ? '' : url.slice(queryAt);
+  const maskedPath = path
+    .replace(/\/feeds\/[^/]*/gi, '/feeds/[token].ics')
+    .replace(/[\w~%-]{20,}/g, '[redacted]');
+  const maskedQuery = query.replace(/=[^&#]*/g, '=[redacted]');
+  return maskedPath + maskedQuery;
 }
 
 /** Fastify `req` serializer: method, masked URL and client address; never headers. */

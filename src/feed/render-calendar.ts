@@ -131,7 +131,7 @@ function staleBanner(
       ? '⚠ Emploi du temps pas encore récupéré'
       : `⚠ Emploi du temps non actualisé depuis le ${format(since)}`;
   return {
-    id: `stale-${day}-${section.key.replace(/[^a-z0-9]+/g, '_')}@planning-proxy`,
+    id: `stale-${day}-${toUidPart(section.key)}@planning-proxy`,
     start,
     end: new Date(start.getTime() + 86_400_000),
     allDay: true,
@@ -145,6 +145,14 @@ function staleBanner(
     stamp: since ?? start,
     lastModified: since ?? start,
   };
+}
+
+function toUidPart(key: string): string {
+  return key
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-');
 }
 
 /** "21/11/2026 14:05" in the given zone. */

@@ -1,0 +1,207 @@
+import type { AddressInfo } from 'node:net';
+import { onTestFinished } from 'vitest';
+import type { Config } from '../../src/config.ts';
+import type {
+  RunScrape,
+  ScrapeSummary,
+  TimetableChange,
+  TimetableEvent,
+} from '../../src/core/index.ts';
+import type { Repositories, SectionRow } from '../../src/db/index.ts';
+import { buildFeedServer } from '../../src/feed/index.ts';
+import { createTestClock, type TestClock } from '../helpers/clock.ts';
+import { createTestConfig } from '../helpers/config.ts';
+import { createTestDatabase } from '../helpers/database.ts';
+import { createCapturingLogger } from '../helpers/logger.ts';
+
+export const ADMIN_TOKEN = 'admin-secret-0123456789abcdef';
+
+export function makeEvent(overrides: Partial<TimetableEvent> & { uid: string }): TimetableEvent {
+  return {
+    startsAt: new Date('2026-11-23T08:00:00Z'),
+    endsAt: new Date('2026-11-23T10:00:00Z'),
+    allDay: false,
+    title: 'Cours',
+    location: '',
+    teacher: '',
+    description: '',
+    status: 'confirmed',
+    category: '',
+    course: '',
+    groups: [],
+    raw: {},
+    ...overrides,
+  };
+}
+
+/** Stores a first (baseline) scrape of the section, as the scraper would. */
+export function seedSection(
+  repositories: Repositories,
+  config: Pick<Config, 'sections'>,
+  sectionName: string,
+  events: readonly TimetableEvent[],
+  at: Date,
+): SectionRow {
+  repositories.sections.sync(config.sections, at);
+  const section = findSection(repositories, sectionName);
+  repositories.snapshots.commitScrape({
+    sectionId: section.id,
+    runId: repositories.scrapeRuns.start(section.id, 'manual', at),
+    at,
+    durationMs: 0,
+    events,
+    changes: [],
+    remaps: [],
+    baseline: true,
+    issueCount: 0,
+    recordAlert: false,
+    nextRunAt: new Date(at.getTime() + 300_000),
+  });
+  return findSection(repositories, sectionName);
+}
+
+/** A later successful scrape with changes (`after: undefined` removes the event upstream). */
+export function commitChanges(
+  repositories: Repositories,
+  sectionName: string,
+  changes: readonly TimetableChange[],
+  at: Date,
+): SectionRow {
+  const section = findSection(repositories, sectionName);
+  const current = repositories.events.listCurrent(section.id);
+  const byUid = new Map<string, TimetableEvent>(current.map((event) => [event.uid, event]));
+  for (const change of changes) {
+    if (change.after === undefined) byUid.delete(change.uid);
+    else byUid.set(change.uid, change.after);
+  }
+  repositories.snapshots.commitScrape({
+    sectionId: section.id,
+    runId: repositories.scrapeRuns.start(section.id, 'schedule', at),
+    at,
+    durationMs: 0,
+    events: [...byUid.values()],
+    changes,
+    remaps: [],
+    baseline: false,
+    issueCount: 0,
+    recordAlert: false,
+    nextRunAt: new Date(at.getTime() + 300_000),
+  });
+  return findSection(repositories, sectionName);
+}
+
+/** A failed scrape: the stored timetable stays. */
+export function recordFailure(repositories: Repositories, sectionName: string, at: Date): void {
+  const section = findSection(repositories, sectionName);
+  const runId = repositories.scrapeRuns.start(section.id, 'schedule', at);
+  repositories.scrapeRuns.finish(runId, {
+    at,
+    status: 'failed',
+    errorCode: 'scraper.timeout',
+    errorMessage: 'timed out',
+    durationMs: 1,
+  });
+  repositories.sections.recordFailure(section.id, {
+    at,
+    code: 'scraper.timeout',
+    message: 'timed out',
+    nextRunAt: new Date(at.getTime() + 600_000),
+  });
+}
+
+export function findSection(repositories: Repositories, name: string): SectionRow {
+  const row = repositories.sections.list().find((section) => section.name === name);
+  if (row === undefined) throw new Error(`section ${name} not seeded`);
+  return row;
+}
+
+export function change(
+  before: TimetableEvent | undefined,
+  after: TimetableEvent | undefined,
+): TimetableChange {
+  const uid = after?.uid ?? before?.uid ?? '';
+  return {
+    uid,
+    kinds: after === undefined ? ['cancelled'] : before === undefined ? ['added'] : ['moved'],
+    before,
+    after,
+  };
+}
+
+export type FeedHarness = Awaited<ReturnType<typeof createFeedHarness>>;
+
+/**
+ * A migrated SQLite file, a test clock, a capturing logger and the feed server (not listening;
+ * call `listen()` for a loopback URL). Everything is closed when the test ends.
+ */
+export async function createFeedHarness(
+  options: {
+    env?: Record<string, string | undefined>;
+    now?: string;
+    runScrape?: RunScrape;
+    alertBacklog?: () => number;
+  } = {},
+) {
+  const database = createTestDatabase();
+  const config = createTestConfig({
+    SECTIONS: 'Génie Info:file:./g.ics,MIAGE:file:./m.ics',
+    ADMIN_STATIC_TOKEN: ADMIN_TOKEN,
+    PUBLIC_URL: 'https://planning.example',
+    ...options.env,
+  });
+  const clock: TestClock = createTestClock(options.now ?? '2026-11-21T13:05:00Z');
+  const capture = createCapturingLogger('debug');
+  const scrapeCalls: (string | undefined)[] = [];
+  const runScrape: RunScrape =
+    options.runScrape ??
+    ((request) => {
+      scrapeCalls.push(request?.section);
+      return Promise.resolve(
+        config.sections
+          .filter((spec) => request?.section === undefined || spec.name === request.section)
+          .map((spec): ScrapeSummary => ({
+            section: spec.name,
+            sectionKey: spec.key,
+            status: 'unchanged',
+            errorCode: undefined,
+            errorMessage: undefined,
+            events: 0,
+            changes: {},
+            durationMs: 1,
+            runId: undefined,
+          })),
+      );
+    });
+  database.repositories.sections.sync(config.sections, clock.now());
+  const app = await buildFeedServer(
+    {
+      config,
+      repositories: database.repositories,
+      clock,
+      logger: capture.logger,
+      runScrape,
+      alertBacklog: options.alertBacklog,
+      version: '0.0.0-test',
+    },
+    { usageFlushIntervalMs: 60_000 },
+  );
+  onTestFinished(async () => {
+    await app.close();
+  });
+
+  async function listen(): Promise<string> {
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address() as AddressInfo;
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  return {
+    ...database,
+    app,
+    config,
+    clock,
+    logLines: capture.lines,
+    scrapeCalls,
+    listen,
+  };
+}
