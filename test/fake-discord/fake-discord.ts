@@ -359,7 +359,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       : undefined;
   route(
     'PATCH',
-    /^\/webhooks\/(\d+)\/([^/]+)\/messages\/@original$/,
+    /^\/webhooks\/(\d+)\/([^/]+)\/messages\/(?:@|%40)original$/,
     (match, body) => {
       const state = webhookState(match);
       if (state?.callback === undefined) return notFound('Webhook', 10015);
@@ -376,7 +376,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   );
   route(
     'GET',
-    /^\/webhooks\/(\d+)\/([^/]+)\/messages\/@original$/,
+    /^\/webhooks\/(\d+)\/([^/]+)\/messages\/(?:@|%40)original$/,
     (match) => {
       const state = webhookState(match);
       return state?.original === undefined
@@ -387,7 +387,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   );
   route(
     'DELETE',
-    /^\/webhooks\/(\d+)\/([^/]+)\/messages\/@original$/,
+    /^\/webhooks\/(\d+)\/([^/]+)\/messages\/(?:@|%40)original$/,
     (match) => {
       const state = webhookState(match);
       if (state?.original === undefined) return notFound('Message', 10008);
