@@ -177,7 +177,7 @@ export function parseConfig(rawEnv: Readonly<Record<string, string | undefined>>
     }
   }
   const sections = parseSections(env.SECTIONS ?? DEMO_SECTIONS, problems);
-  if (result.success) problems.push(...checkSources(result.data, sections));
+  problems.push(...checkSources(env, sections));
   if (!result.success || problems.length > 0) {
     throw new AppError('config.invalid', `invalid configuration:\n  ${problems.join('\n  ')}`, {
       publicMessage: problems.join('\n'),
@@ -256,7 +256,11 @@ function toIcsSource(rawUrl: string): SectionSource | string {
   return { kind: 'ics', url };
 }
 
-function checkSources(env: z.output<typeof envSchema>, sections: readonly SectionSpec[]): string[] {
+/** Runs on the raw values too, so missing credentials are listed with every other problem. */
+function checkSources(
+  env: Readonly<Record<string, string | undefined>>,
+  sections: readonly SectionSpec[],
+): string[] {
   const problems: string[] = [];
   const kinds = new Set(sections.map((section) => section.source.kind));
   if (kinds.has('webdbf')) {
