@@ -101,7 +101,9 @@ export type Harness = {
  */
 export async function createHarness(
   options: {
-    env?: Record<string, string> | ((fake: FakeDiscord) => Record<string, string>);
+    env?:
+      | Record<string, string | undefined>
+      | ((fake: FakeDiscord) => Record<string, string | undefined>);
   } = {},
 ): Promise<Harness> {
   const fake = await startFakeDiscord();

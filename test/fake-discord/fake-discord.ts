@@ -68,6 +68,8 @@ export type FailureRule = {
   readonly global?: boolean;
   /** How many matching calls fail (default: all until cleared). */
   readonly times?: number;
+  /** Let this many matching calls through before failing (e.g. fail the second part only). */
+  readonly skip?: number;
   /** Close the socket without answering (a network error). */
   readonly dropConnection?: boolean;
 };
@@ -171,7 +173,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   };
 
   const calls: RecordedCall[] = [];
-  const failures: { rule: FailureRule; remaining: number }[] = [];
+  const failures: { rule: FailureRule; remaining: number; skip: number }[] = [];
   const closedDms = new Set<string>();
   const dmChannels = new Map<string, string>(); // user id → channel id
   const messages = new Map<string, FakeMessage[]>(); // channel id → messages
@@ -467,6 +469,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
         candidate.rule.path.test(path),
     );
     if (entry === undefined) return undefined;
+    if (entry.skip > 0) {
+      entry.skip -= 1;
+      return undefined;
+    }
     entry.remaining -= 1;
     return entry.rule;
   }
@@ -917,7 +923,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       return socket?.readyState === 1;
     },
     failRoute(rule: FailureRule): void {
-      failures.push({ rule, remaining: rule.times ?? Number.POSITIVE_INFINITY });
+      failures.push({ rule, remaining: rule.times ?? Number.POSITIVE_INFINITY, skip: rule.skip ?? 0 });
     },
     clearFailures(): void {
       failures.length = 0;
