@@ -35,6 +35,16 @@ export type TokenUsage = {
 
 export function createFeedTokensRepository(db: Database) {
   const active = isNull(feedTokensTable.revokedAt);
+  // Prepared once, on first use (after migrations): every feed request runs it, and building the
+  // query each time costs ~20x the SQLite lookup itself.
+  let activeByHash: ReturnType<typeof prepareActiveByHash> | undefined;
+  function prepareActiveByHash() {
+    return db
+      .select()
+      .from(feedTokensTable)
+      .where(and(eq(feedTokensTable.tokenHash, sql.placeholder('tokenHash')), active))
+      .prepare();
+  }
   return {
     create(token: NewFeedToken): FeedTokenRow {
       return db
@@ -72,11 +82,8 @@ export function createFeedTokensRepository(db: Database) {
 
     /** A live token by its hash (revoked tokens are not found: revocation is immediate). */
     findActiveByHash(tokenHash: FeedTokenHash): FeedTokenRow | undefined {
-      return db
-        .select()
-        .from(feedTokensTable)
-        .where(and(eq(feedTokensTable.tokenHash, tokenHash), active))
-        .get();
+      activeByHash ??= prepareActiveByHash();
+      return activeByHash.get({ tokenHash });
     },
 
     findById(id: number): FeedTokenRow | undefined {

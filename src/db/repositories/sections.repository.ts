@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { SectionKey, SectionSpec } from '../../core/index.ts';
 import type { Database } from '../client.ts';
 import { sectionsTable } from '../schema.ts';
@@ -20,6 +20,23 @@ function describeSource(spec: SectionSpec): string {
 }
 
 export function createSectionsRepository(db: Database) {
+  // Prepared on first use (after migrations): feed requests look sections up on every hit.
+  let byId: ReturnType<typeof prepareById> | undefined;
+  let byKey: ReturnType<typeof prepareByKey> | undefined;
+  function prepareById() {
+    return db
+      .select()
+      .from(sectionsTable)
+      .where(eq(sectionsTable.id, sql.placeholder('id')))
+      .prepare();
+  }
+  function prepareByKey() {
+    return db
+      .select()
+      .from(sectionsTable)
+      .where(eq(sectionsTable.key, sql.placeholder('key')))
+      .prepare();
+  }
   return {
     /** Creates rows for new sections and refreshes names/sources; never deletes data. */
     sync(specs: readonly SectionSpec[], now: Date): SectionRow[] {
@@ -42,11 +59,13 @@ export function createSectionsRepository(db: Database) {
     },
 
     findByKey(key: SectionKey): SectionRow | undefined {
-      return db.select().from(sectionsTable).where(eq(sectionsTable.key, key)).get();
+      byKey ??= prepareByKey();
+      return byKey.get({ key });
     },
 
     findById(id: number): SectionRow | undefined {
-      return db.select().from(sectionsTable).where(eq(sectionsTable.id, id)).get();
+      byId ??= prepareById();
+      return byId.get({ id });
     },
 
     list(): SectionRow[] {
