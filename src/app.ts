@@ -98,7 +98,13 @@ export function createApp(options: {
       backoffMaxMs: config.scraper.backoffMaxMs,
     },
     recordAlerts: bot !== undefined,
-    ...(bot === undefined ? {} : { onAlerts: () => { bot.notifier.notify(); } }),
+    ...(bot === undefined
+      ? {}
+      : {
+          onAlerts: () => {
+            bot.notifier.notify();
+          },
+        }),
   });
   scraper.syncSections();
 
