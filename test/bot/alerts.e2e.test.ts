@@ -34,7 +34,7 @@ function typicalChanges(): TimetableChange[] {
 function addedEvents(
   count: number,
   fields: { title?: string; location?: string; teacher?: string } = {},
-) {
+): TimetableChange[] {
   return Array.from({ length: count }, (_, index) => {
     const after = makeEvent({
       uid: `new-${index}`,
