@@ -130,6 +130,7 @@ export async function startFakeWebdbf(options: FakeWebdbfOptions = {}) {
   }
 
   function renderCalendar(suffix: string, empty: boolean): string {
+    // assumption: an unknown student or promo id yields an empty calendar.
     const events = empty ? [] : (calendars.get(suffix) ?? []);
     const lines = [
       'BEGIN:VCALENDAR',

@@ -231,6 +231,7 @@ export function inspectPartialResponse(
   if (!/<partial-response\b/.test(text)) {
     return isAurionLoginPage(text) ? { kind: 'login_page' } : { kind: 'not_partial' };
   }
+  // assumption: the standard JSF ajax redirect may be how an expired session is answered.
   const redirect = /<redirect\s+url\s*=\s*"([^"]*)"/.exec(text);
   if (redirect !== null) return { kind: 'redirect', url: decodeHtmlEntities(redirect[1] ?? '') };
   const errorName = /<error-name>\s*([\s\S]*?)\s*<\/error-name>/.exec(text);

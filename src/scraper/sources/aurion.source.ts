@@ -16,6 +16,7 @@ import {
   parsePlanningPage,
   parseScheduleJson,
   parseSidebarLeaves,
+  offsetMs,
   parseSidebarSubmenus,
   toZonedDate,
   zonedTimeToInstant,
@@ -143,6 +144,8 @@ export function createAurionSource(options: AurionSourceOptions): Source {
         return;
       }
       const text = answer.body.toString('utf8');
+      // A failed login answers 200 with the login page and "Login ou mot de passe invalide"
+      // (inferred from the seeds' two checks: "not 302", and that message in the body).
       if (answer.status === 200 && (hasInvalidLoginMessage(text) || isAurionLoginPage(text))) {
         session.jar.clear();
         throw guard.rejected(context.clock.now());
@@ -151,8 +154,15 @@ export function createAurionSource(options: AurionSourceOptions): Source {
     }
 
     async function navigate(): Promise<AurionPlanningPage> {
-      const homeAnswer = await send(`${base}/`);
+      // assumption: the login's 302 points at the site root (no seed records it), so the root is
+      // opened directly; one further redirect that is not the login page is followed.
+      let homeAnswer = await send(`${base}/`);
       expectLoggedIn(homeAnswer, base);
+      const homeLocation = headerOf(homeAnswer, 'location');
+      if (isRedirect(homeAnswer.status) && homeLocation !== undefined) {
+        homeAnswer = await send(new URL(homeLocation, `${base}/`).toString());
+        expectLoggedIn(homeAnswer, base);
+      }
       const home =
         homeAnswer.status === 200 ? parseHomePage(homeAnswer.body.toString('utf8')) : undefined;
       if (home === undefined)
@@ -267,7 +277,7 @@ export function createAurionSource(options: AurionSourceOptions): Source {
         'form:date_input': formatDayMonthYear(chunk.monday),
         'form:week': formatIsoWeek(chunk.monday),
         [`${id}_view`]: 'agendaWeek',
-        'form:offsetFuseauNavigateur': String(-offsetAt(chunk.from)),
+        'form:offsetFuseauNavigateur': String(-offsetMs(chunk.from, AURION_TIME_ZONE)),
         'form:onglets_activeIndex': '0',
         'form:onglets_scrollState': '0',
         'javax.faces.ViewState': planning.viewState,
@@ -444,15 +454,6 @@ function isRedirect(status: number): boolean {
 function headerOf(answer: HttpResponse, name: string): string | undefined {
   const value = answer.headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-function offsetAt(at: Date): number {
-  const local = toZonedDate(at, AURION_TIME_ZONE);
-  const midnight = zonedTimeToInstant(
-    { ...local, hour: 0, minute: 0, second: 0 },
-    AURION_TIME_ZONE,
-  );
-  return Date.UTC(local.year, local.month - 1, local.day) - midnight.getTime();
 }
 
 function addDays(date: LocalDate, days: number): LocalDate {

@@ -109,6 +109,8 @@ export function createWebdbfSource(options: WebdbfSourceOptions): Source {
       const sessionLost =
         (isRedirect(answer.status) && (location === undefined || isLoginLocation(location))) ||
         (answer.status === 200 && isWebdbfLoginPage(text));
+      // The session lifetime is unknown (assumption: PHP's default 24 minutes), so expiry is
+      // detected from the answer rather than predicted.
       if (sessionLost) {
         loggedIn = false;
         if (attempt >= 1) {
@@ -123,6 +125,7 @@ export function createWebdbfSource(options: WebdbfSourceOptions): Source {
       if (answer.status !== 200)
         throw unexpected('calendar', answer, text, 'scraper.navigation_failed');
       if (!/BEGIN:VCALENDAR/i.test(text.slice(0, 4096))) {
+        // assumption: a maintenance page served with 200 (never reported, but IPP would store it).
         if (looksLikeMaintenance(text)) {
           throw new AppError(
             'scraper.maintenance',
@@ -152,6 +155,8 @@ export function createWebdbfSource(options: WebdbfSourceOptions): Source {
       const suffix = section.source.suffix.replace(/^\/+/, '');
       return exclusive(() => fetchCalendar(context, suffix));
     },
+    // assumption: SUMMARY ≈ course, LOCATION ≈ room, DESCRIPTION ≈ teacher / group (no public
+    // sample of this export exists); ics.ts reads labelled DESCRIPTION lines when present.
     parse(raw, context) {
       const part = raw.parts[0];
       if (part === undefined) throw new AppError('scraper.not_calendar', 'nothing was fetched');
