@@ -187,6 +187,11 @@ export async function createFeedHarness(
   );
   onTestFinished(async () => {
     await app.close();
+    // Every test doubles as a leak check: no token (64 hex) and no admin secret in any log line.
+    const leaks = capture.lines.filter(
+      (line) => /[0-9a-f]{64}/i.test(line) || line.includes(ADMIN_TOKEN),
+    );
+    if (leaks.length > 0) throw new Error(`secret in logs:\n${leaks.join('\n')}`);
   });
 
   async function listen(): Promise<string> {
