@@ -3,12 +3,19 @@ import { parseConfig } from '../config.ts';
 import { createLogger, isAppError } from '../core/index.ts';
 import { VERSION } from '../version.ts';
 import { backupCommand } from './backup.command.ts';
+import { commandsDeployCommand } from './commands-deploy.command.ts';
 import { importIppCommand } from './import-ipp.command.ts';
 import { scrapeCommand } from './scrape.command.ts';
+import { tokenCommand } from './token.command.ts';
 
 const USAGE = `usage: npm run cli -- <command>
 
   scrape [--section NAME] [--json]     scrape now and print a summary per section
+  token create --name NAME [--section SECTION]
+                                       a feed link (no section: every section, IPP style)
+  token revoke --token T | --name N | --prefix P
+  token list [--json] [--all]          live links (never the token itself)
+  commands deploy [--guild ID]         register the Discord slash commands now
   import-ipp PATH/tokens.json          import IPP's tokens (stored hashed; links keep working)
   backup PATH                          write a consistent copy of the database to PATH
 `;
@@ -33,6 +40,15 @@ async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'scrape':
         return await scrapeCommand(args, { runScrape: app.runScrape, print });
+      case 'token':
+        return await tokenCommand(args, {
+          repositories: app.repositories,
+          config,
+          clock: app.clock,
+          print,
+        });
+      case 'commands':
+        return await commandsDeployCommand(args, { config, repositories: app.repositories, print });
       case 'import-ipp':
         return await importIppCommand(args, {
           repositories: app.repositories,
