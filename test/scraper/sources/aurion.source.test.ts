@@ -297,6 +297,35 @@ describe('aurion source against the fake webAurion', () => {
     },
   );
 
+  it('logs in again when the session dies during navigation', async () => {
+    const harness = await setup();
+    harness.fake.fail('menu', { type: 'redirect-login' });
+    const { result } = await harness.scrape();
+    expect(harness.fake.routes()).toEqual([
+      'login-page',
+      'login',
+      'home',
+      'menu',
+      'login-page',
+      'login',
+      'home',
+      'menu',
+      'planning-page',
+      'schedule',
+      'schedule',
+      'schedule',
+    ]);
+    expect(result.events).toHaveLength(3);
+  });
+
+  it('fails with navigation_failed when the submenus cannot be opened', async () => {
+    const harness = await setup({ planningLocation: 'submenu' });
+    harness.fake.fail('submenu', { type: 'status', status: 500 });
+    const error = await harness.failure();
+    expect(error.code).toBe('scraper.navigation_failed');
+    expect(harness.fake.routes().filter((route) => route === 'submenu')).toHaveLength(2);
+  });
+
   it('logs in again after 30 minutes of inactivity', async () => {
     const harness = await setup();
     await harness.scrape();
@@ -372,7 +401,7 @@ describe('aurion source against the fake webAurion', () => {
   });
 
   it('gives up on a hanging socket with scraper.timeout and works again on the next run', async () => {
-    const harness = await setup({}, {}, 300);
+    const harness = await setup({}, {}, 1_000);
     harness.fake.fail('schedule', { type: 'hang' });
     expect((await harness.failure()).code).toBe('scraper.timeout');
     const { result } = await harness.scrape();

@@ -85,7 +85,7 @@ async function setup() {
   const { logger, lines } = createCapturingLogger();
   const http = createHttpClient({
     userAgent: 'PlanningProxy-test/1.0',
-    timeoutMs: 500,
+    timeoutMs: 1_500,
     maxBytes: 1_000_000,
   });
   onTestFinished(async () => {

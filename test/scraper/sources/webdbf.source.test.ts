@@ -312,7 +312,7 @@ describe('webdbf source against the fake planning-eleves', () => {
   });
 
   it('gives up on a hanging socket with scraper.timeout, then works again', async () => {
-    const harness = await setup({}, 300);
+    const harness = await setup({}, 1_000);
     harness.fake.fail('ics', { type: 'hang' });
     expect((await harness.failure()).code).toBe('scraper.timeout');
     const { result } = await harness.scrape();
