@@ -38,7 +38,14 @@ async function startUpstream(initial: string) {
     response.end(current);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  onTestFinished(
+    () =>
+      new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      ),
+  );
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/cal.ics`,
     set(next: string) {
