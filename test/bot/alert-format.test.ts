@@ -13,7 +13,7 @@ import { changeOf, makeEvent } from './helpers.ts';
 const fr = messages.fr;
 
 function added(count: number, title = 'TD'): TimetableChange[] {
-  return Array.from({ length: count }, (_, index) => {
+  return Array.from({ length: count }, (_, index): TimetableChange => {
     const after = makeEvent({
       uid: `u${index}`,
       title: `${title} ${index}`,
@@ -127,7 +127,7 @@ describe('alert formatting', () => {
   });
 
   it('uses many fields per embed and several embeds per message before splitting', () => {
-    const short = Array.from({ length: 60 }, (_, index) => {
+    const short = Array.from({ length: 60 }, (_, index): TimetableChange => {
       const after = makeEvent({
         uid: `s${index}`,
         title: `C${index}`,
