@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { AppError, type ParseIssue, type TimetableEvent } from '../../core/index.ts';
+import { wallClockToInstant, zoneOffsetMs } from '../time.ts';
 import { parseAurionTitle, toTitleLines, type AurionTitleStrategy } from './aurion-titles.ts';
 
 const INVALID_LOGIN = /login ou mot de passe invalide|login or password invalid/i;
@@ -413,52 +414,14 @@ export function parseAurionDateTime(
   return { instant: new Date(wallAsUtc - offsetMinutes * 60_000), local };
 }
 
-/** The instant at which the wall clock of `timeZone` shows `local` (first match in a DST fold). */
+/** The instant at which the wall clock of `timeZone` shows `local` (first one in a DST fold). */
 export function zonedTimeToInstant(local: LocalDateTime, timeZone: string): Date {
-  const wallAsUtc = Date.UTC(
-    local.year,
-    local.month - 1,
-    local.day,
-    local.hour,
-    local.minute,
-    local.second,
-  );
-  let guess = wallAsUtc - offsetMs(new Date(wallAsUtc), timeZone);
-  guess = wallAsUtc - offsetMs(new Date(guess), timeZone);
-  return new Date(guess);
+  return wallClockToInstant(local, timeZone);
 }
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** UTC offset of `timeZone` at `at`, in ms (Paris: 3 600 000 in winter). */
 export function offsetMs(at: Date, timeZone: string): number {
-  let formatter = formatters.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  const fields: Record<string, number> = {};
-  for (const part of formatter.formatToParts(at)) {
-    if (part.type !== 'literal') fields[part.type] = Number(part.value);
-  }
-  const asUtc = Date.UTC(
-    fields.year ?? 1970,
-    (fields.month ?? 1) - 1,
-    fields.day ?? 1,
-    fields.hour ?? 0,
-    fields.minute ?? 0,
-    fields.second ?? 0,
-  );
-  return asUtc - Math.floor(at.getTime() / 1000) * 1000;
+  return zoneOffsetMs(at.getTime(), timeZone);
 }
 
 /** The local calendar date of `at` in `timeZone`. */
