@@ -14,11 +14,13 @@ import {
 import { createRepositories, openDatabase, runMigrations } from './db/index.ts';
 import { buildFeedServer } from './feed/index.ts';
 import {
+  createAurionSource,
   createHttpClient,
   createIcsFileSource,
   createIcsUrlSource,
   createScraper,
   createSourceRegistry,
+  createWebdbfSource,
   startScrapeSchedule,
   type ScrapeSchedule,
 } from './scraper/index.ts';
@@ -70,6 +72,8 @@ export function createApp(options: {
   const sourceFor = createSourceRegistry({
     ics: createIcsUrlSource,
     file: createIcsFileSource,
+    webdbf: () => createWebdbfSource({ config: config.webdbf }),
+    aurion: () => createAurionSource({ config: config.aurion }),
   });
   const bot: Bot | undefined =
     config.discord.token === undefined
