@@ -326,7 +326,7 @@ describe('legacy route /<Section>?token=', () => {
 
   it('serves IPP tokens imported with their own alphabet', async () => {
     const harness = await seeded();
-    const legacyToken = 'IPP_legacy-Token~0123456789';
+    const legacyToken = 'IPP.legacy-Token~01234/56789=+';
     harness.repositories.feedTokens.createIfAbsent({
       tokenHash: hashFeedToken(legacyToken),
       prefix: legacyToken.slice(0, 8),
@@ -335,8 +335,12 @@ describe('legacy route /<Section>?token=', () => {
       sectionId: null,
       at: harness.clock.now(),
     });
-    const response = await harness.app.inject({ url: `/MIAGE?token=${legacyToken}` });
+    const response = await harness.app.inject({
+      url: `/MIAGE?token=${encodeURIComponent(legacyToken)}`,
+    });
     expect(response.statusCode).toBe(200);
+    const wrong = await harness.app.inject({ url: `/MIAGE?token=${legacyToken.slice(0, -1)}` });
+    expect(wrong.statusCode).toBe(404);
   });
 
   it('opens only its own section for a token with a section', async () => {

@@ -7,8 +7,8 @@ import { sendFeedNotFound } from '../error-handler.ts';
 
 /** Tokens we issue: 256 bits as lowercase hex. */
 export const FEED_TOKEN_PATTERN = /^[0-9a-f]{64}$/;
-/** IPP-era tokens (imported) may use another alphabet; still bounded. */
-const LEGACY_TOKEN_PATTERN = /^[\w~-]{8,256}$/;
+/** IPP-era tokens (imported as they were, 16+ characters) may use any printable alphabet. */
+const LEGACY_TOKEN_PATTERN = /^[\x21-\x7e]{8,512}$/;
 export const CACHE_CONTROL = 'private, max-age=300';
 
 /** GET/HEAD `/feeds/<token>.ics` and IPP's `GET /<Section>?token=<token>`. */
