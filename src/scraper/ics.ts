@@ -118,10 +118,12 @@ export function parseIcsCalendar(text: string, context: ParseContext): ParseResu
 
   for (const [index, component] of masters.entries()) {
     try {
-      const event = new ICAL.Event(component, { strictExceptions: false });
-      for (const exception of overrides.get(event.uid) ?? []) {
-        event.relateException(new ICAL.Event(exception));
-      }
+      // Passing the exceptions explicitly matters: without them ical.js scans every VEVENT of the
+      // calendar for each event (quadratic) and relates every RECURRENCE-ID, whatever its UID.
+      const event = new ICAL.Event(component, {
+        strictExceptions: true,
+        exceptions: overrides.get(textOf(component, 'uid')) ?? [],
+      });
       events.push(...toEvents(event, component, { zones, context, horizon, index, issues }));
     } catch (cause) {
       issues.push({
