@@ -284,6 +284,51 @@ describe('recurrence', () => {
     expect(daily.at(-1)?.startsAt.toISOString()).toBe('2026-12-20T12:00:00.000Z');
   });
 
+  it('applies an override to its own series only, not to a parallel one', () => {
+    const parallel = parseIcsCalendar(
+      calendar(
+        'BEGIN:VEVENT',
+        'UID:series-a',
+        'DTSTART:20261102T070000Z',
+        'DTEND:20261102T090000Z',
+        'RRULE:FREQ=WEEKLY;COUNT=3',
+        'SUMMARY:TD groupe A',
+        'LOCATION:C012',
+        'END:VEVENT',
+        'BEGIN:VEVENT',
+        'UID:series-b',
+        'DTSTART:20261102T070000Z',
+        'DTEND:20261102T090000Z',
+        'RRULE:FREQ=WEEKLY;COUNT=3',
+        'SUMMARY:TD groupe B',
+        'LOCATION:C014',
+        'END:VEVENT',
+        'BEGIN:VEVENT',
+        'UID:series-b',
+        'RECURRENCE-ID:20261109T070000Z',
+        'DTSTART:20261110T130000Z',
+        'DTEND:20261110T150000Z',
+        'SUMMARY:TD groupe B',
+        'LOCATION:D004',
+        'END:VEVENT',
+      ),
+      { ...context, now: new Date('2026-11-01T00:00:00Z') },
+    );
+    const seriesA = parallel.events.filter((event) => event.uid.startsWith('series-a#'));
+    expect(
+      seriesA.map((event) => [event.title, event.location, event.startsAt.toISOString()]),
+    ).toEqual([
+      ['TD groupe A', 'C012', '2026-11-02T07:00:00.000Z'],
+      ['TD groupe A', 'C012', '2026-11-09T07:00:00.000Z'],
+      ['TD groupe A', 'C012', '2026-11-16T07:00:00.000Z'],
+    ]);
+    const movedB = byUid(parallel, 'series-b#2026-11-09T07:00:00.000Z');
+    expect([movedB.location, movedB.startsAt.toISOString()]).toEqual([
+      'D004',
+      '2026-11-10T13:00:00.000Z',
+    ]);
+  });
+
   it('keeps an override whose series is absent instead of dropping it', () => {
     const orphan = parseIcsCalendar(
       calendar(
