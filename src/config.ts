@@ -29,8 +29,9 @@ const flag = z
 export const envSchema = z.object({
   // sections and scraping
   SECTIONS: z.string().min(1).default(DEMO_SECTIONS),
-  SCRAPE_INTERVAL: seconds(300, 10).optional(),
-  DOWNLOAD_INTERVAL: seconds(300, 10).optional(),
+  // No schema default here: an unset SCRAPE_INTERVAL must let IPP's DOWNLOAD_INTERVAL through.
+  SCRAPE_INTERVAL: z.coerce.number().int().min(10).optional(),
+  DOWNLOAD_INTERVAL: z.coerce.number().int().min(10).optional(),
   SCRAPE_TIMEOUT: seconds(30),
   SCRAPE_MAX_BYTES: z.coerce
     .number()
