@@ -8,6 +8,7 @@ import {
   createFeedHarness,
   findSection,
   makeEvent,
+  recordFailure,
   seedSection,
   type FeedHarness,
 } from './helpers.ts';
@@ -283,6 +284,31 @@ describe('feed route over loopback', () => {
       Date.parse(nextDay.headers['last-modified']!),
     );
     expect(recovered.body).toBe(fresh.body);
+  });
+
+  it('says when the data was last verified once the source fails, with a later Last-Modified', async () => {
+    const harness = await seeded({ STALE_AFTER: '3600' });
+    const token = issue(harness, GENIE);
+    const url = `/feeds/${token}.ics`;
+    const healthy = await harness.app.inject({ url });
+
+    harness.clock.set('2026-11-20T08:10:00Z');
+    recordFailure(harness.repositories, GENIE, harness.clock.now());
+    const failing = await harness.app.inject({
+      url,
+      headers: { 'if-modified-since': healthy.headers['last-modified']! },
+    });
+    expect(failing.statusCode).toBe(200);
+    expect(String(parseIcs(failing.body).calendar.getFirstPropertyValue('x-wr-caldesc'))).toContain(
+      'dernière vérification réussie le 20/11/2026 09:00',
+    );
+    expect(Date.parse(failing.headers['last-modified']!)).toBeGreaterThan(
+      Date.parse(healthy.headers['last-modified']!),
+    );
+    // Failing but not stale yet: no banner.
+    expect(parseIcs(failing.body).events.some((event) => event.uid.startsWith('stale-'))).toBe(
+      false,
+    );
   });
 
   it('counts usage in memory and writes it in one batch on close', async () => {
