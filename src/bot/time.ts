@@ -137,14 +137,25 @@ function normalize(text: string): string {
 }
 
 /** "lundi 14 septembre 2026" / "Monday 14 September 2026". */
-export function formatCalendarDate(date: CalendarDate, locale: 'fr' | 'en'): string {
-  return new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', {
+const dayFormatters = {
+  fr: new Intl.DateTimeFormat('fr-FR', {
     timeZone: 'UTC',
     weekday: 'long',
     day: 'numeric',
     month: 'long',
     year: 'numeric',
-  }).format(new Date(Date.UTC(date.year, date.month - 1, date.day)));
+  }),
+  en: new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'UTC',
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+  }),
+};
+
+export function formatCalendarDate(date: CalendarDate, locale: 'fr' | 'en'): string {
+  return dayFormatters[locale].format(new Date(Date.UTC(date.year, date.month - 1, date.day)));
 }
 
 /** Discord timestamp markup, rendered in each reader's locale and zone. */
