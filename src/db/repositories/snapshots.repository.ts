@@ -43,6 +43,31 @@ export type CommitScrapeResult = {
 
 export type SnapshotsRepository = ReturnType<typeof createSnapshotsRepository>;
 
+/** Rows per INSERT of a baseline (about 20 parameters each). */
+const BASELINE_CHUNK = 500;
+
+/** Content columns of an upsert, taken from the row that conflicted (`excluded.*`). */
+const EXCLUDED_CONTENT = Object.fromEntries(
+  (
+    [
+      'uid',
+      'startsAt',
+      'endsAt',
+      'allDay',
+      'title',
+      'location',
+      'teacher',
+      'description',
+      'status',
+      'category',
+      'course',
+      'groupsJson',
+      'rawJson',
+      'contentHash',
+    ] as const satisfies readonly (keyof ReturnType<typeof toEventColumns>)[]
+  ).map((key) => [key, sql.raw(`excluded.${eventsTable[key].name}`)]),
+);
+
 /** Kinds that deserve an alert (a `details`-only change updates feeds silently). */
 export function isAlertable(change: TimetableChange): boolean {
   return change.kinds.some((kind) => kind !== 'details');
@@ -70,13 +95,21 @@ export function createSnapshotsRepository(db: Database) {
       const changes = input.baseline ? [] : input.changes;
 
       if (input.baseline) {
-        for (const event of input.events) {
-          const columns = toEventColumns(event, eventFingerprint(event));
+        // Multi-row inserts: one statement per row made drizzle build and prepare 5,000 queries
+        // for a big calendar (seconds); a chunk stays far below SQLite's 32,766 parameters.
+        for (let start = 0; start < input.events.length; start += BASELINE_CHUNK) {
+          const rows = input.events.slice(start, start + BASELINE_CHUNK).map((event) => ({
+            ...toEventColumns(event, eventFingerprint(event)),
+            sectionId,
+            feedUid: event.uid,
+            createdAt: at,
+            changedAt: at,
+          }));
           tx.insert(eventsTable)
-            .values({ ...columns, sectionId, feedUid: event.uid, createdAt: at, changedAt: at })
+            .values(rows)
             .onConflictDoUpdate({
               target: [eventsTable.sectionId, eventsTable.uid],
-              set: { ...columns, removedAt: null, changedAt: at },
+              set: { ...EXCLUDED_CONTENT, removedAt: null, changedAt: at },
             })
             .run();
         }
