@@ -76,8 +76,14 @@ export function createBot(deps: BotDeps): Bot {
         resolve();
       });
     });
-    await created.login(token);
-    await ready;
+    try {
+      await created.login(token);
+      await ready;
+    } catch (error) {
+      client = undefined;
+      await created.destroy();
+      throw error;
+    }
     poster = createRestAlertPoster(created.rest);
     logger.info(
       { userId: created.user?.id, guilds: created.guilds.cache.size },

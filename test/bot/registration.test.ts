@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { commandsDeployCommand } from '../../src/cli/commands-deploy.command.ts';
-import { COMMANDS_HASH_KEY, commandDefinitions, hashCommandSet } from '../../src/bot/index.ts';
+import {
+  COMMANDS_HASH_KEY,
+  commandDefinitions,
+  createBot,
+  hashCommandSet,
+} from '../../src/bot/index.ts';
 import { createHarness } from './helpers.ts';
 
 const PUTS = /^\/applications\/\d+(\/guilds\/\d+)?\/commands$/;
@@ -65,5 +70,33 @@ describe('command registration', () => {
     });
     expect(await commandsDeployCommand(['deploy'], ctx)).toBe(1);
     expect(lines.at(-1)).toBe('Discord refused the commands: 400 Invalid Form Body');
+  });
+
+  it('fails to start with a wrong token, without logging it, and can be started again', async () => {
+    const h = await createHarness();
+    const wrong = 'not-the-right-token';
+    const bot = createBot({
+      config: { ...h.config, discord: { ...h.config.discord, token: wrong } },
+      repositories: h.repositories,
+      clock: h.clock,
+      logger: h.logger,
+      version: 'test',
+    });
+    await expect(bot.start()).rejects.toThrow(/token/i);
+    await bot.stop();
+    expect(h.logs.lines.join('\n')).not.toContain(wrong);
+
+    const offline = createBot({
+      config: { ...h.config, discord: { ...h.config.discord, token: undefined } },
+      repositories: h.repositories,
+      clock: h.clock,
+      logger: h.logger,
+      version: 'test',
+    });
+    await offline.start();
+    expect(
+      h.logs.records().some((record) => record.msg === 'discord bot off (no DISCORD_TOKEN)'),
+    ).toBe(true);
+    await offline.stop();
   });
 });
