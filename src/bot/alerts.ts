@@ -11,6 +11,7 @@ import { describeError, type Clock, type Logger, type TimetableChange } from '..
 import type { AlertTargetKind, OutboxRow, Repositories } from '../db/index.ts';
 import { formatChangeAlert, isAlertKind, type AlertMessage } from './alert-format.ts';
 import { messagesFor, toLocale } from './messages.ts';
+import { toLoggableError } from './loggable-error.ts';
 
 const DAY_MS = 86_400_000;
 /** /notify DMs cover classes starting within this window. */
@@ -206,15 +207,17 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
         };
         if (kind === 'retry') throw new RetryLater(describeError(error), { cause: error });
         if (kind === 'dm_closed') logger.info(fields, 'alert dm closed');
-        else logger.error({ ...fields, err: error }, 'alert rejected by discord');
+        else logger.error({ ...fields, err: toLoggableError(error) }, 'alert rejected by discord');
         return;
       }
     }
   }
 
-  async function deliverDue(poster: AlertPoster): Promise<void> {
-    for (const entry of repositories.alerts.listDue(clock.now(), ENTRIES_PER_PASS)) {
-      if (stopped) return;
+  /** Delivers a batch of due entries; true when a full batch went out (more may be due). */
+  async function deliverDue(poster: AlertPoster): Promise<boolean> {
+    const entries = repositories.alerts.listDue(clock.now(), ENTRIES_PER_PASS);
+    for (const entry of entries) {
+      if (stopped) return false;
       try {
         for (const job of jobsFor(entry)) await deliverJob(entry, job, poster);
         repositories.alerts.markDelivered(entry.id, clock.now());
@@ -227,15 +230,24 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
         });
         if (error instanceof RetryLater) {
           logger.warn(
-            { outboxId: entry.id, attempts: entry.attempts + 1, delayMs, err: error.cause },
+            {
+              outboxId: entry.id,
+              attempts: entry.attempts + 1,
+              delayMs,
+              err: toLoggableError(error.cause),
+            },
             'alert delivery failed; will retry',
           );
           // Discord is failing: the other entries wait for the next pass.
-          return;
+          return false;
         }
-        logger.error({ outboxId: entry.id, err: error }, 'alert delivery crashed; will retry');
+        logger.error(
+          { outboxId: entry.id, err: toLoggableError(error) },
+          'alert delivery crashed; will retry',
+        );
       }
     }
+    return entries.length === ENTRIES_PER_PASS;
   }
 
   // A function, so the compiler does not narrow `again` inside the loop (notify() sets it meanwhile).
@@ -253,9 +265,9 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
         const poster = deps.poster();
         if (poster === undefined || stopped) return;
         try {
-          await deliverDue(poster);
+          if (await deliverDue(poster)) again = true;
         } catch (error) {
-          logger.error({ err: error }, 'alert pass failed');
+          logger.error({ err: toLoggableError(error) }, 'alert pass failed');
         }
       } while (shouldRepeat());
     })().finally(() => {

@@ -5,6 +5,7 @@ import type { BotDeps } from './command.ts';
 import { commandDefinitions, commands, componentHandlers } from './commands/index.ts';
 import { createInteractionHandler } from './interaction-handler.ts';
 import { registerCommandsIfChanged } from './registration.ts';
+import { toLoggableError } from './loggable-error.ts';
 
 const DEFAULT_ALERT_PASS_MS = 30_000;
 /** Longer rate limits fail the request (the outbox retries later) instead of blocking. */
@@ -62,11 +63,11 @@ export function createBot(deps: BotDeps): Bot {
     client = created;
     created.on(Events.InteractionCreate, (interaction) => {
       handleInteraction(interaction).catch((error: unknown) => {
-        logger.error({ err: error }, 'could not answer an interaction');
+        logger.error({ err: toLoggableError(error) }, 'could not answer an interaction');
       });
     });
     created.on(Events.Error, (error) => {
-      logger.error({ err: error }, 'discord client error');
+      logger.error({ err: toLoggableError(error) }, 'discord client error');
     });
     created.on(Events.ShardResume, (shardId, replayed) => {
       logger.info({ shardId, replayed }, 'discord session resumed');
@@ -103,7 +104,7 @@ export function createBot(deps: BotDeps): Bot {
         now: () => clock.now(),
         logger,
       }).catch((error: unknown) => {
-        logger.error({ err: error }, 'command registration failed');
+        logger.error({ err: toLoggableError(error) }, 'command registration failed');
       });
     }
     delivery.start();

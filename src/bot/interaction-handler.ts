@@ -9,6 +9,7 @@ import { AppError, isAppError } from '../core/index.ts';
 import type { BotDeps, Command, CommandContext, ComponentHandler } from './command.ts';
 import { messagesFor, toLocale } from './messages.ts';
 import { isAdmin } from './permissions.ts';
+import { toLoggableError } from './loggable-error.ts';
 
 function describe(interaction: Interaction): Record<string, string | undefined> {
   if (interaction.isChatInputCommand() || interaction.isAutocomplete()) {
@@ -93,7 +94,7 @@ export function createInteractionHandler(options: {
         ...describe(interaction),
         userId: interaction.user.id,
         reference,
-        ...(isAppError(error) ? { code: error.code } : { err: error }),
+        ...(isAppError(error) ? { code: error.code } : { err: toLoggableError(error) }),
       };
       if (publicMessage === undefined) deps.logger.error(fields, 'interaction failed');
       else deps.logger.info(fields, 'interaction refused');

@@ -190,6 +190,18 @@ describe('change alerts from the outbox', () => {
     expect(h.repositories.alerts.listDeliveries(outboxId)[0]?.status).toBe('sent');
   });
 
+  it('works through a backlog larger than one batch in a single pass', async () => {
+    const h = await createHarness();
+    await h.bot.stop();
+    const ids = Array.from({ length: 25 }, (_, index) =>
+      h.recordChanges([changeOf('db-1', ['room'], { location: `Salle ${index}` })]),
+    );
+    const bot = await h.startBot();
+    await eventually(() => bot.backlog() === 0, 'an empty backlog');
+    expect(ids.every((id) => delivered(h, id))).toBe(true);
+    expect(h.fake.channelMessages(h.fake.channels.alerts.id)).toHaveLength(25);
+  });
+
   it('turns a burst into a summary with counts and the first few', async () => {
     const h = await createHarness();
     const outboxId = h.recordChanges(addedEvents(20));

@@ -434,6 +434,25 @@ describe('bot against a fake Discord', () => {
     expect(h.fake.identifies).toHaveLength(1);
   });
 
+  it('never logs a feed link, even when Discord rejects the reply that carries it', async () => {
+    const h = await createHarness();
+    h.fake.failRoute({
+      method: 'PATCH',
+      path: /^\/webhooks\//,
+      status: 400,
+      code: 50035,
+      message: 'Invalid Form Body',
+      times: 1,
+    });
+    const { reply } = await subscribe(h);
+    expect(reply.content).toContain('Une erreur inattendue');
+    const url = feedUrlIn(h.fake.dmMessages(h.fake.users.student.id)[0]?.content ?? '');
+    const token = url.slice(url.lastIndexOf('/') + 1, -'.ics'.length);
+    const failure = h.logs.records().find((record) => record.msg === 'interaction failed');
+    expect(failure?.err).toMatchObject({ kind: 'DiscordAPIError', code: 50035, status: 400 });
+    expect(h.logs.lines.join('\n')).not.toContain(token);
+  });
+
   it('reports an unexpected failure with a reference and logs it once', async () => {
     const h = await createHarness();
     // A broken table stands in for any unexpected failure below the command.

@@ -15,6 +15,7 @@ import type { FeedTokenRow } from '../../db/index.ts';
 import type { Command } from '../command.ts';
 import { commandTexts, messagesFor, toLocale } from '../messages.ts';
 import { getSectionOrThrow, respondWithSections } from '../sections.ts';
+import { toLoggableError } from '../loggable-error.ts';
 
 const PREFIX_PATTERN = new RegExp(`^[0-9a-f]{${FEED_TOKEN_PREFIX_LENGTH}}$`);
 
@@ -134,7 +135,10 @@ export const revokeCommand = {
         });
         notes.push(t.revokeUserNotified(userMention(owner)));
       } catch (error) {
-        deps.logger.info({ err: error, userId: owner }, 'revocation dm not delivered');
+        deps.logger.info(
+          { err: toLoggableError(error), userId: owner },
+          'revocation dm not delivered',
+        );
         notes.push(t.revokeUserNotNotified(userMention(owner)));
       }
     }

@@ -16,6 +16,7 @@ import type { Command, CommandContext, ComponentHandler } from '../command.ts';
 import { toFeedLinks, type FeedLinks } from '../feed-links.ts';
 import { commandTexts } from '../messages.ts';
 import { getSectionOrThrow, respondWithSections } from '../sections.ts';
+import { toLoggableError } from '../loggable-error.ts';
 
 export const ROTATE_PREFIX = 'subscribe';
 const ROTATE_ACTION = 'rotate';
@@ -92,7 +93,7 @@ async function issueLink(
       deps.logger.info({ userId: owner }, 'feed link dm closed');
     } else {
       dm = 'failed';
-      deps.logger.warn({ err: error, userId: owner }, 'feed link dm failed');
+      deps.logger.warn({ err: toLoggableError(error), userId: owner }, 'feed link dm failed');
     }
   }
   const dmNote = dm === 'sent' ? t.dmCopySent : dm === 'closed' ? t.dmCopyClosed : t.dmCopyFailed;
