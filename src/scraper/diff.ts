@@ -1,5 +1,6 @@
 import {
   CHANGE_KINDS,
+  comparableFields,
   eventFingerprint,
   type ChangeKind,
   type TimetableChange,
@@ -112,8 +113,22 @@ export function isInSight(event: TimetableEvent, options: DiffOptions): boolean 
   return event.endsAt > coverage.from && event.startsAt < coverage.to;
 }
 
+/** Same as equal fingerprints, without hashing both sides of every matched event. */
+function sameContent(before: TimetableEvent, after: TimetableEvent): boolean {
+  const other: readonly unknown[] = comparableFields(after);
+  return comparableFields(before).every((value, index) => {
+    const counterpart = other[index];
+    if (!Array.isArray(value)) return value === counterpart;
+    return (
+      Array.isArray(counterpart) &&
+      value.length === counterpart.length &&
+      value.every((item, position) => item === counterpart[position])
+    );
+  });
+}
+
 function compare(before: TimetableEvent, after: TimetableEvent): TimetableChange | undefined {
-  if (eventFingerprint(before) === eventFingerprint(after)) return undefined;
+  if (sameContent(before, after)) return undefined;
   const kinds = new Set<ChangeKind>();
   const wasCancelled = before.status === 'cancelled';
   const isCancelled = after.status === 'cancelled';
