@@ -108,6 +108,12 @@ export async function createHarness(
 ): Promise<Harness> {
   const fake = await startFakeDiscord();
   onTestFinished(() => fake.close());
+  onTestFinished(() => {
+    // Anything Discord would have refused with 400 / 50035 fails the test.
+    if (fake.rejections.length > 0) {
+      throw new Error(`Discord would refuse: ${JSON.stringify(fake.rejections)}`);
+    }
+  });
   const database = createTestDatabase();
   const { repositories } = database;
   const clock = createTestClock(MONDAY_8AM);

@@ -26,6 +26,7 @@ import {
   type Json,
   type JsonObject,
 } from './payloads.ts';
+import { validateChoices, validateCommands, validateMessage } from './validation.ts';
 
 /**
  * A fake Discord on 127.0.0.1 for end-to-end tests with the real discord.js client: REST under
@@ -101,6 +102,7 @@ type InteractionState = {
   readonly id: string;
   readonly token: string;
   readonly payload: JsonObject;
+  readonly injectedAt: number;
   callback: InteractionCallback | undefined;
   original: FakeMessage | undefined;
   deferred: boolean;
@@ -115,6 +117,8 @@ export type FakeDiscordOptions = {
   readonly heartbeatIntervalMs?: number;
   /** Default time a wait helper waits before failing (ms). */
   readonly waitTimeoutMs?: number;
+  /** An interaction not acknowledged within this delay is unknown (Discord: 3 s). */
+  readonly interactionTimeoutMs?: number;
 };
 
 export type FakeDiscord = Awaited<ReturnType<typeof startFakeDiscord>>;
@@ -129,6 +133,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   const token = options.token ?? 'fake-bot-token';
   const waitTimeoutMs = options.waitTimeoutMs ?? 5_000;
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 41_250;
+  const interactionTimeoutMs = options.interactionTimeoutMs ?? 3_000;
   const events = new EventEmitter();
   events.setMaxListeners(0);
 
@@ -198,6 +203,16 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     body: { message, code },
   });
   const notFound = (what: string, code: number): Reply => apiError(404, code, `Unknown ${what}`);
+  /** Payloads Discord would refuse, with the reasons (for test diagnostics). */
+  const rejections: { path: string; problems: string[] }[] = [];
+  const invalidForm = (path: string, problems: string[]): Reply | undefined => {
+    if (problems.length === 0) return undefined;
+    rejections.push({ path, problems });
+    return {
+      status: 400,
+      body: { message: 'Invalid Form Body', code: 50035, errors: { _errors: problems } },
+    };
+  };
 
   route('GET', /^\/gateway\/bot$/, () =>
     ok({
@@ -241,6 +256,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     const scope = commandScope(match);
     if (scope === undefined) return notFound('Application', 10002);
     if (!Array.isArray(body)) return apiError(400, 50035, 'Invalid Form Body');
+    const invalid = invalidForm('commands', validateCommands(body as JsonObject[]));
+    if (invalid !== undefined) return invalid;
     const registered = (body as JsonObject[]).map((command) => ({
       ...command,
       id: nextSnowflake(),
@@ -291,6 +308,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     if (dmUser !== undefined && closedDms.has(dmUser)) {
       return apiError(403, 50007, 'Cannot send messages to this user');
     }
+    const invalid = invalidForm('message', validateMessage(body));
+    if (invalid !== undefined) return invalid;
     const nonce = typeof body.nonce === 'string' ? body.nonce : undefined;
     if (nonce !== undefined && body.enforce_nonce === true) {
       const existing = (messages.get(channelId) ?? []).find((entry) => entry.nonce === nonce);
@@ -324,8 +343,18 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       if (state.callback !== undefined) {
         return apiError(400, 40060, 'Interaction has already been acknowledged.');
       }
+      if (Date.now() - state.injectedAt > interactionTimeoutMs) {
+        return notFound('interaction', 10062);
+      }
       const type = typeof body.type === 'number' ? body.type : 0;
       const data = isObject(body.data) ? body.data : undefined;
+      const invalid = invalidForm(
+        'interaction callback',
+        type === CALLBACK_TYPE.autocompleteResult
+          ? validateChoices(data)
+          : validateMessage(data ?? {}),
+      );
+      if (invalid !== undefined) return invalid;
       state.callback = { type, data };
       if (type === CALLBACK_TYPE.channelMessageWithSource || type === CALLBACK_TYPE.updateMessage) {
         state.original = toMessage(nextSnowflake(), channelIdOf(state), data ?? {});
@@ -365,6 +394,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     (match, body) => {
       const state = webhookState(match);
       if (state?.callback === undefined) return notFound('Webhook', 10015);
+      const invalid = invalidForm('original message', validateMessage(body));
+      if (invalid !== undefined) return invalid;
       const base = state.original?.raw ?? {};
       state.original = toMessage(state.original?.id ?? nextSnowflake(), channelIdOf(state), {
         ...base,
@@ -405,6 +436,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     (match, body) => {
       const state = webhookState(match);
       if (state?.callback === undefined) return notFound('Webhook', 10015);
+      const invalid = invalidForm('follow-up message', validateMessage(body));
+      if (invalid !== undefined) return invalid;
       const message = toMessage(nextSnowflake(), channelIdOf(state), body);
       state.followUps.push(message);
       events.emit('change');
@@ -760,6 +793,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       id,
       token: typeof payload.token === 'string' ? payload.token : '',
       payload,
+      injectedAt: Date.now(),
       callback: undefined,
       original: undefined,
       deferred: false,
@@ -916,6 +950,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     },
     identifies,
     resumes,
+    /** Payloads refused as Discord would (400 / 50035), with the reasons. */
+    rejections,
     get connections() {
       return connections;
     },
@@ -923,7 +959,11 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       return socket?.readyState === 1;
     },
     failRoute(rule: FailureRule): void {
-      failures.push({ rule, remaining: rule.times ?? Number.POSITIVE_INFINITY, skip: rule.skip ?? 0 });
+      failures.push({
+        rule,
+        remaining: rule.times ?? Number.POSITIVE_INFINITY,
+        skip: rule.skip ?? 0,
+      });
     },
     clearFailures(): void {
       failures.length = 0;

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { validateChoices, validateCommands, validateMessage } from './validation.ts';
+
+describe('fake Discord payload validation', () => {
+  it('accepts a message within the limits', () => {
+    expect(
+      validateMessage({
+        content: 'x',
+        embeds: [{ title: 't', fields: [{ name: 'n', value: 'v' }] }],
+        components: [
+          { type: 1, components: [{ type: 2, style: 5, label: 'l', url: 'https://example.org' }] },
+        ],
+      }),
+    ).toEqual([]);
+  });
+
+  it('refuses what Discord refuses', () => {
+    const field = { name: 'n', value: 'v'.repeat(1000) };
+    expect(
+      validateMessage({
+        content: 'c'.repeat(2001),
+        embeds: [{ fields: Array.from({ length: 7 }, () => field) }],
+        components: [{ type: 1, components: [{ type: 2, style: 1, label: 'no id' }] }],
+      }),
+    ).toEqual([
+      'content: too long',
+      'embeds: more than 6000 characters in total',
+      'components.0.components.0.custom_id: length',
+    ]);
+    expect(validateMessage({ embeds: [{ fields: [{ name: 'n', value: '' }] }] })).toEqual([
+      'embeds.0.fields.0.value: length',
+    ]);
+  });
+
+  it('checks autocomplete choices and command definitions', () => {
+    expect(
+      validateChoices({ choices: Array.from({ length: 26 }, () => ({ name: 'a', value: 'a' })) }),
+    ).toEqual(['choices: too many']);
+    expect(
+      validateCommands([
+        { name: 'Bad Name', description: '' },
+        {
+          name: 'ok',
+          description: 'd',
+          options: [
+            { type: 3, name: 'a', description: 'd' },
+            { type: 3, name: 'b', description: 'd', required: true },
+          ],
+        },
+      ]),
+    ).toEqual([
+      '0.name: invalid',
+      '0.description: length',
+      '1.options.1: required options must come before optional ones',
+    ]);
+  });
+});
