@@ -5,7 +5,8 @@
 // /notify and autocomplete), and the time from injection to the interaction callback (the
 // acknowledgement Discord requires within 3 s) is measured. Not a test: it prints figures.
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -55,9 +56,23 @@ async function runBot(env: Omit<BotEnv, 'BENCH_ROLE'>): Promise<void> {
     version: 'bench',
   });
   await bot.start();
+  // BENCH_PROFILE=file.cpuprofile: CPU profile of the bot while it answers (startup excluded).
+  const profile = process.env.BENCH_PROFILE;
+  const session = profile === undefined ? undefined : new Session();
+  if (session !== undefined) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
   process.send?.('ready');
   process.once('message', () => {
-    void bot.stop().then(() => {
+    void (async () => {
+      if (session !== undefined && profile !== undefined) {
+        const { profile: data } = await session.post('Profiler.stop');
+        writeFileSync(profile, JSON.stringify(data));
+      }
+      await bot.stop();
+    })().then(() => {
       database.close();
       process.disconnect();
     });
