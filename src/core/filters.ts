@@ -110,13 +110,21 @@ export function groupsOf(event: Pick<TimetableEvent, 'groups' | 'title'>): strin
   return [...found.values()];
 }
 
-/** The course an event belongs to: its parsed course, else its title. */
+/** A class type leading a title when the source has no type field ("TD Algo", "Examen : Algo"). */
+const TITLE_TYPE = /^(CM|TD|TP|DS|EXAMEN|EXAM)(?:\s*[:\-–]\s*|\s+)(\S.*)$/iu;
+
+/** The course an event belongs to: its parsed course, else its title without a leading type. */
 export function courseOf(event: Pick<TimetableEvent, 'course' | 'title'>): string {
-  return (event.course.trim() || event.title).replace(/\s+/g, ' ').trim();
+  const course = event.course.trim();
+  const title = course === '' ? (TITLE_TYPE.exec(event.title.trim())?.[2] ?? event.title) : course;
+  return title.replace(/\s+/g, ' ').trim();
 }
 
-export function categoryOf(event: Pick<TimetableEvent, 'category'>): string {
-  return event.category.trim().toUpperCase();
+/** The class type: the source's field, else a type leading the title, else ''. */
+export function categoryOf(event: Pick<TimetableEvent, 'category' | 'title'>): string {
+  const category = event.category.trim();
+  if (category !== '') return category.toUpperCase();
+  return (TITLE_TYPE.exec(event.title.trim())?.[1] ?? '').toUpperCase();
 }
 
 export function matchesFilter(event: TimetableEvent, filter: EventFilter): boolean {
