@@ -1,21 +1,34 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.ts';
-import { isAppError, type Clock } from '../core/index.ts';
+import { describeFilter, isAppError, parseEventFilter, type Clock } from '../core/index.ts';
 import type { Repositories } from '../db/index.ts';
 import {
   createToken,
   listTokens,
   revokeTokens,
+  setTokenFilter,
   type TokenAdminDeps,
   type TokenSummary,
 } from '../feed/index.ts';
 
-export const TOKEN_USAGE = `usage: npm run cli -- token <create|revoke|list>
+export const TOKEN_USAGE = `usage: npm run cli -- token <create|revoke|list|filter>
 
-  token create --name NAME [--section SECTION]   new feed link (no section: every section, IPP style)
+  token create --name NAME [--section SECTION] [FILTER]
+                                                 new feed link (no section: every section, IPP style)
   token revoke --token TOKEN | --name NAME | --prefix PREFIX
   token list [--json] [--all]                    live tokens (--all: revoked ones too)
+  token filter --prefix PREFIX | --token TOKEN (FILTER | --clear)
+                                                 replace a link's filter; the link stays the same
+
+  FILTER: [--groups A,B] [--hide-courses X,Y] [--hide-types CM,TP]
+          (comma-separated; repeat a flag for a value holding a comma)
 `;
+
+const FILTER_OPTIONS = {
+  groups: { type: 'string', multiple: true },
+  'hide-courses': { type: 'string', multiple: true },
+  'hide-types': { type: 'string', multiple: true },
+} as const;
 
 /**
  * `token create|revoke|list`: the admin API's token operations from a shell. Returns the exit
@@ -50,6 +63,8 @@ function runTokenCommand(args: string[], ctx: TokenCommandContext): number {
         return revoke(rest, deps, ctx.print);
       case 'list':
         return list(rest, deps, ctx.print);
+      case 'filter':
+        return filter(rest, deps, ctx.print);
       default:
         ctx.print(TOKEN_USAGE);
         return 1;
@@ -71,20 +86,79 @@ function runTokenCommand(args: string[], ctx: TokenCommandContext): number {
 function create(args: string[], deps: TokenAdminDeps, print: (line: string) => void): number {
   const { values } = parseArgs({
     args,
-    options: { name: { type: 'string' }, section: { type: 'string' } },
+    options: { name: { type: 'string' }, section: { type: 'string' }, ...FILTER_OPTIONS },
   });
   if (values.name === undefined) {
     print(`error: --name is required\n${TOKEN_USAGE}`);
     return 1;
   }
-  const created = createToken(deps, { name: values.name, section: values.section });
+  const created = createToken(deps, {
+    name: values.name,
+    section: values.section,
+    filter: toFilterInput(values),
+  });
   print(`token created for ${created.name} (${created.section ?? 'every section'})`);
   print(`token: ${created.token}`);
   print(`url: ${created.url}`);
   for (const [section, url] of Object.entries(created.urls)) {
     if (url !== created.url) print(`url (${section}): ${url}`);
   }
+  if (created.filter !== null) print(describeFilter(created.filter, 'en'));
   print('this is the only time the token is shown: only its hash is stored.');
+  return 0;
+}
+
+type FilterFlags = {
+  groups?: string[] | undefined;
+  'hide-courses'?: string[] | undefined;
+  'hide-types'?: string[] | undefined;
+};
+
+/** The filter flags as a filter (parseEventFilter checks it), or undefined when none is given. */
+function toFilterInput(values: FilterFlags) {
+  const split = (items: string[] | undefined) =>
+    (items ?? []).flatMap((item) => item.split(',')).map((item) => item.trim());
+  if (
+    values.groups === undefined &&
+    values['hide-courses'] === undefined &&
+    values['hide-types'] === undefined
+  ) {
+    return undefined;
+  }
+  return parseEventFilter({
+    groups: split(values.groups),
+    hideCourses: split(values['hide-courses']),
+    hideCategories: split(values['hide-types']),
+  });
+}
+
+function filter(args: string[], deps: TokenAdminDeps, print: (line: string) => void): number {
+  const { values } = parseArgs({
+    args,
+    options: {
+      token: { type: 'string' },
+      prefix: { type: 'string' },
+      clear: { type: 'boolean', default: false },
+      ...FILTER_OPTIONS,
+    },
+  });
+  if ((values.token === undefined) === (values.prefix === undefined)) {
+    print(`error: give exactly one of --token, --prefix\n${TOKEN_USAGE}`);
+    return 1;
+  }
+  const chosen = toFilterInput(values);
+  if ((chosen === undefined) === !values.clear) {
+    print(`error: give filter flags or --clear (not both)\n${TOKEN_USAGE}`);
+    return 1;
+  }
+  const result = setTokenFilter(
+    deps,
+    values.token !== undefined ? { token: values.token } : { prefix: values.prefix ?? '' },
+    chosen ?? parseEventFilter({}),
+  );
+  print(
+    `filter set on ${result.updated} token(s): ${describeFilter(chosen ?? parseEventFilter({}), 'en')}`,
+  );
   return 0;
 }
 
@@ -140,5 +214,6 @@ export function formatToken(token: TokenSummary): string {
     `created ${token.createdAt}`,
     `last used ${token.lastUsedAt ?? 'never'}`,
     `${token.uses} uses${state}`,
+    ...(token.filter === null ? [] : [describeFilter(token.filter, 'en')]),
   ].join('  ');
 }

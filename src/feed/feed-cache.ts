@@ -1,4 +1,11 @@
-import type { Clock } from '../core/index.ts';
+import {
+  describeFilter,
+  filterFromJson,
+  filterKey,
+  matchesFilter,
+  type Clock,
+  type EventFilter,
+} from '../core/index.ts';
 import type { Repositories, SectionRow, StoredEvent } from '../db/index.ts';
 import { computeEtag, toWholeSeconds } from './conditional.ts';
 import { renderCalendar } from './render-calendar.ts';
@@ -7,10 +14,44 @@ import { startOfLocalDay, startOfNextLocalDay, toLocalDay } from './zoned-time.t
 export type CachedFeed = {
   readonly body: Buffer;
   readonly etag: string;
-  /** Whole seconds; never moves backwards for a given (section, filter). */
+  /** Whole seconds; never moves backwards for a given (section, filter), nor for a given token. */
   readonly lastModified: Date;
   readonly lastModifiedHeader: string;
   readonly contentDisposition: string;
+};
+
+/** What of a token decides the calendar it gets (a feed token row fits). */
+export type FeedView = {
+  /** Canonical filter JSON (feed_tokens.filter_json), null for the whole section. */
+  readonly filterJson: string | null;
+  /** When the token's filter last changed: its Last-Modified is never earlier. */
+  readonly filterChangedAt: Date | null;
+};
+
+export const WHOLE_SECTION: FeedView = { filterJson: null, filterChangedAt: null };
+
+export type FeedCacheLimits = {
+  /** Rendered calendars kept at most (least recently used evicted first). */
+  readonly maxEntries: number;
+  /** Total bytes of rendered calendars kept at most. */
+  readonly maxBytes: number;
+  /** A calendar nobody asked for during this long is dropped. */
+  readonly idleMs: number;
+};
+
+export const DEFAULT_FEED_CACHE_LIMITS: FeedCacheLimits = {
+  maxEntries: 1_000,
+  maxBytes: 256 * 1024 * 1024,
+  idleMs: 3_600_000,
+};
+
+export type FeedCacheStats = {
+  readonly entries: number;
+  readonly bytes: number;
+  /** Calendars rendered since start (one per content change per distinct filter). */
+  readonly renders: number;
+  /** Entries dropped for idleness or to stay within the limits. */
+  readonly evictions: number;
 };
 
 type Entry = CachedFeed & {
@@ -18,7 +59,26 @@ type Entry = CachedFeed & {
   readonly signature: string;
   /** The bytes must be re-rendered from then on (a cancelled event expires, a day starts, the section turns stale). */
   readonly validUntilMs: number;
+  lastUsedMs: number;
 };
+
+/** Validators outlive evicted bytes, so a re-render never serves an earlier Last-Modified. */
+type Validators = { readonly etag: string; readonly lastModified: Date };
+
+type ResolvedFilter = {
+  readonly filter: EventFilter;
+  /** '' for the whole section. */
+  readonly key: string;
+  readonly description: string | undefined;
+};
+
+const NO_FILTER: ResolvedFilter = {
+  filter: filterFromJson(null),
+  key: '',
+  description: undefined,
+};
+const MAX_PARSED_FILTERS = 10_000;
+const SWEEP_INTERVAL_MS = 60_000;
 
 export type FeedCacheDeps = {
   readonly repositories: Pick<Repositories, 'events'>;
@@ -26,17 +86,26 @@ export type FeedCacheDeps = {
   readonly timeZone: string;
   readonly staleAfterMs: number;
   readonly cancelledRetentionMs: number;
+  readonly limits?: Partial<FeedCacheLimits> | undefined;
 };
 
 export type FeedCache = ReturnType<typeof createFeedCache>;
 
 /**
- * Rendered feeds keyed by (section, filter). A request costs a signature check; rendering happens
- * once per content version, staleness state (and day while stale) and cancelled-retention expiry.
- * `filterKey` is '' for a whole section (personal filters will add their own keys).
+ * Rendered feeds keyed by (section, filter key): students with the same choice share one entry.
+ * A request costs a signature check; rendering happens once per content version, staleness state
+ * (and day while stale) and cancelled-retention expiry, per distinct filter. Entries are evicted
+ * when unused for `idleMs`, and least recently used first beyond `maxEntries` / `maxBytes`.
  */
 export function createFeedCache(deps: FeedCacheDeps) {
+  const limits: FeedCacheLimits = { ...DEFAULT_FEED_CACHE_LIMITS, ...deps.limits };
   const entries = new Map<string, Entry>();
+  const validators = new Map<string, Validators>();
+  const parsedFilters = new Map<string, ResolvedFilter>();
+  let bytes = 0;
+  let renders = 0;
+  let evictions = 0;
+  let lastSweepMs = 0;
 
   function isStale(section: SectionRow, nowMs: number): boolean {
     return nowMs - (section.lastSuccessAt ?? section.createdAt).getTime() > deps.staleAfterMs;
@@ -52,15 +121,38 @@ export function createFeedCache(deps: FeedCacheDeps) {
     ].join('|');
   }
 
-  function render(section: SectionRow, filterKey: string, nowMs: number, signature: string): Entry {
+  /** Stored JSON → filter, parsed once per distinct JSON (a request must not run zod). */
+  function resolveFilter(json: string | null): ResolvedFilter {
+    if (json === null || json === '') return NO_FILTER;
+    const known = parsedFilters.get(json);
+    if (known !== undefined) return known;
+    const filter = filterFromJson(json);
+    const key = filterKey(filter);
+    const resolved: ResolvedFilter =
+      key === '' ? NO_FILTER : { filter, key, description: describeFilter(filter, 'fr') };
+    if (parsedFilters.size >= MAX_PARSED_FILTERS) parsedFilters.clear();
+    parsedFilters.set(json, resolved);
+    return resolved;
+  }
+
+  function render(
+    section: SectionRow,
+    resolved: ResolvedFilter,
+    key: string,
+    nowMs: number,
+    signature: string,
+  ): Entry {
     const stale = isStale(section, nowMs);
     const staleSinceMs = (section.lastSuccessAt ?? section.createdAt).getTime() + deps.staleAfterMs;
     const removedSince = nowMs - deps.cancelledRetentionMs;
+    const filtered = resolved.key !== '';
     const shown: StoredEvent[] = [];
     // Latest expiry already passed (the bytes changed then) and next one to come.
     let lastExpiryMs = 0;
     let nextExpiryMs = Number.POSITIVE_INFINITY;
     for (const event of deps.repositories.events.listForFeed(section.id, new Date(0))) {
+      // Cancelled and removed events follow the filter like the others.
+      if (filtered && !matchesFilter(event, resolved.filter)) continue;
       if (event.removedAt === null) {
         shown.push(event);
         continue;
@@ -85,7 +177,9 @@ export function createFeedCache(deps: FeedCacheDeps) {
         failing: section.consecutiveFailures > 0,
         staleBannerDay: day,
       },
+      filterDescription: resolved.description,
     });
+    renders += 1;
     const body = Buffer.from(text, 'utf8');
     const etag = computeEtag(body);
 
@@ -102,10 +196,13 @@ export function createFeedCache(deps: FeedCacheDeps) {
       );
     }
     let lastModified = toWholeSeconds(new Date(variantSinceMs));
-    const previous = entries.get(keyOf(section.id, filterKey));
+    const previous = entries.get(key) ?? validators.get(key);
     if (previous !== undefined) {
       if (previous.etag === etag) {
-        lastModified = new Date(Math.max(lastModified.getTime(), previous.lastModified.getTime()));
+        // Same bytes: a filtered feed keeps its date (the section changed elsewhere, not for it).
+        lastModified = filtered
+          ? previous.lastModified
+          : new Date(Math.max(lastModified.getTime(), previous.lastModified.getTime()));
       } else if (lastModified.getTime() <= previous.lastModified.getTime()) {
         // New bytes must carry a later date, or If-Modified-Since clients (Apple) keep the old ones.
         lastModified = new Date(
@@ -126,24 +223,101 @@ export function createFeedCache(deps: FeedCacheDeps) {
       contentDisposition: toContentDisposition(section.name),
       signature,
       validUntilMs,
+      lastUsedMs: nowMs,
     };
   }
 
+  function remove(key: string, entry: Entry): void {
+    entries.delete(key);
+    bytes -= entry.body.length;
+    evictions += 1;
+  }
+
+  function store(key: string, entry: Entry): void {
+    const replaced = entries.get(key);
+    if (replaced !== undefined) {
+      entries.delete(key);
+      bytes -= replaced.body.length;
+    }
+    entries.set(key, entry);
+    bytes += entry.body.length;
+    validators.delete(key);
+    validators.set(key, { etag: entry.etag, lastModified: entry.lastModified });
+    // Validators are small; keep those of about ten times as many feeds as bytes.
+    while (validators.size > limits.maxEntries * 10) {
+      const oldest = validators.keys().next();
+      if (oldest.done === true) break;
+      validators.delete(oldest.value);
+    }
+    // Least recently used first, never the entry just stored.
+    while (entries.size > limits.maxEntries || (bytes > limits.maxBytes && entries.size > 1)) {
+      let victimKey: string | undefined;
+      let victim: Entry | undefined;
+      for (const [candidateKey, candidate] of entries) {
+        if (candidateKey === key) continue;
+        if (victim === undefined || candidate.lastUsedMs < victim.lastUsedMs) {
+          victimKey = candidateKey;
+          victim = candidate;
+        }
+      }
+      if (victimKey === undefined || victim === undefined) break;
+      remove(victimKey, victim);
+    }
+  }
+
+  function sweepIdle(nowMs: number): void {
+    if (nowMs - lastSweepMs < Math.min(SWEEP_INTERVAL_MS, limits.idleMs)) return;
+    lastSweepMs = nowMs;
+    for (const [key, entry] of entries) {
+      if (nowMs - entry.lastUsedMs >= limits.idleMs) remove(key, entry);
+    }
+  }
+
   return {
-    get(section: SectionRow, filterKey = ''): CachedFeed {
+    /**
+     * The calendar a token gets: its section through its filter. Last-Modified is the later of
+     * the rendered calendar's and the token's filter change (a new choice must be re-fetched by
+     * clients that revalidate by date only, even when its bytes equal a calendar they had).
+     */
+    get(section: SectionRow, view: FeedView = WHOLE_SECTION): CachedFeed {
       const nowMs = deps.clock.now().getTime();
+      sweepIdle(nowMs);
+      const resolved = resolveFilter(view.filterJson);
       const signature = signatureOf(section, isStale(section, nowMs));
-      const key = keyOf(section.id, filterKey);
-      const cached = entries.get(key);
-      if (cached?.signature === signature && nowMs < cached.validUntilMs) return cached;
-      const entry = render(section, filterKey, nowMs, signature);
-      entries.set(key, entry);
-      return entry;
+      const key = keyOf(section.id, resolved.key);
+      let entry = entries.get(key);
+      if (entry?.signature === signature && nowMs < entry.validUntilMs) {
+        entry.lastUsedMs = nowMs;
+      } else {
+        entry = render(section, resolved, key, nowMs, signature);
+        store(key, entry);
+      }
+      return withFilterChange(entry, view.filterChangedAt);
+    },
+
+    stats(): FeedCacheStats {
+      return { entries: entries.size, bytes, renders, evictions };
     },
 
     clear(): void {
       entries.clear();
+      validators.clear();
+      parsedFilters.clear();
+      bytes = 0;
     },
+  };
+}
+
+function withFilterChange(feed: CachedFeed, filterChangedAt: Date | null): CachedFeed {
+  if (filterChangedAt === null) return feed;
+  const changedAt = toWholeSeconds(filterChangedAt);
+  if (changedAt.getTime() <= feed.lastModified.getTime()) return feed;
+  return {
+    body: feed.body,
+    etag: feed.etag,
+    lastModified: changedAt,
+    lastModifiedHeader: changedAt.toUTCString(),
+    contentDisposition: feed.contentDisposition,
   };
 }
 

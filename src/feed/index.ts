@@ -5,10 +5,14 @@ export { renderCalendar, type RenderCalendarInput } from './render-calendar.ts';
 export {
   buildLegacyFeedUrl,
   createToken,
+  listFilterOptions,
   listTokens,
   revokeTokens,
+  setTokenFilter,
   type CreatedToken,
+  type FilterChange,
   type RevokeCriteria,
+  type TokenCriteria,
   type TokenAdminDeps,
   type TokenSummary,
 } from './tokens.ts';

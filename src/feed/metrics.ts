@@ -1,5 +1,6 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Repositories } from '../db/index.ts';
+import type { FeedCacheStats } from './feed-cache.ts';
 
 export type FeedMetrics = ReturnType<typeof createFeedMetrics>;
 
@@ -12,6 +13,7 @@ const PREFIX = 'planning_proxy_';
 export function createFeedMetrics(deps: {
   repositories: Pick<Repositories, 'sections' | 'scrapeRuns' | 'feedTokens'>;
   alertBacklog?: (() => number) | undefined;
+  feedCache?: (() => FeedCacheStats) | undefined;
 }) {
   const registry = new Registry();
   const { sections, scrapeRuns, feedTokens } = deps.repositories;
@@ -76,6 +78,49 @@ export function createFeedMetrics(deps: {
       registers: [registry],
       collect() {
         this.set(alertBacklog());
+      },
+    });
+  }
+
+  if (deps.feedCache !== undefined) {
+    const stats = deps.feedCache;
+    new Gauge({
+      name: `${PREFIX}feed_cache_entries`,
+      help: 'Rendered calendars in memory (one per section and distinct filter)',
+      registers: [registry],
+      collect() {
+        this.set(stats().entries);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}feed_cache_bytes`,
+      help: 'Bytes of the rendered calendars in memory',
+      registers: [registry],
+      collect() {
+        this.set(stats().bytes);
+      },
+    });
+    // Counters read at scrape time: increase by what happened since the last collection.
+    let reportedRenders = 0;
+    new Counter({
+      name: `${PREFIX}feed_cache_renders_total`,
+      help: 'Calendars rendered (once per content change per section and distinct filter)',
+      registers: [registry],
+      collect() {
+        const { renders } = stats();
+        this.inc(renders - reportedRenders);
+        reportedRenders = renders;
+      },
+    });
+    let reportedEvictions = 0;
+    new Counter({
+      name: `${PREFIX}feed_cache_evictions_total`,
+      help: 'Rendered calendars dropped (unused for a while, or beyond the cache bounds)',
+      registers: [registry],
+      collect() {
+        const { evictions } = stats();
+        this.inc(evictions - reportedEvictions);
+        reportedEvictions = evictions;
       },
     });
   }

@@ -22,6 +22,8 @@ export type RenderCalendarInput = {
   readonly events: readonly StoredEvent[];
   readonly timeZone: string;
   readonly freshness: CalendarFreshness;
+  /** A personal filter's description ("Filtre : groupes TD1"), said in the calendar description. */
+  readonly filterDescription?: string | undefined;
 };
 
 /**
@@ -36,7 +38,12 @@ export function renderCalendar(input: RenderCalendarInput): string {
     name: cleanLine(section.name),
     prodId: PRODUCT_ID,
     ttl: FEED_REFRESH_INTERVAL_SECONDS,
-    description: calendarDescription(section.name, freshness, formatDateTime),
+    description: calendarDescription(
+      section.name,
+      freshness,
+      formatDateTime,
+      input.filterDescription,
+    ),
     timezone: null,
   });
   calendar.x('X-WR-TIMEZONE', timeZone);
@@ -108,8 +115,10 @@ function calendarDescription(
   name: string,
   freshness: CalendarFreshness,
   format: (at: Date) => string,
+  filterDescription: string | undefined,
 ): string {
-  const base = `Emploi du temps ${cleanLine(name)} (Planning Proxy)`;
+  const filter = cleanLine(filterDescription ?? '');
+  const base = `Emploi du temps ${cleanLine(name)} (Planning Proxy)${filter === '' ? '' : `. ${filter}`}`;
   if (!freshness.failing) return base;
   const verified =
     freshness.lastSuccessAt === null

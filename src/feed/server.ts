@@ -6,7 +6,7 @@ import Fastify, {
 } from 'fastify';
 import type { FailureLimiter, FeedContext, FeedDeps } from './context.ts';
 import { registerErrorHandler, sendFeedNotFound } from './error-handler.ts';
-import { createFeedCache } from './feed-cache.ts';
+import { createFeedCache, type FeedCacheLimits } from './feed-cache.ts';
 import { createFeedMetrics } from './metrics.ts';
 import { serializeRequest } from './redact.ts';
 import { adminRoutes } from './routes/admin.route.ts';
@@ -19,6 +19,8 @@ const MINUTE_MS = 60_000;
 export type FeedServerOptions = {
   /** How often batched usage statistics are written (default 5 s). */
   readonly usageFlushIntervalMs?: number;
+  /** Bounds of the rendered-calendar cache (defaults: 1,000 entries, 256 MiB, 1 hour idle). */
+  readonly feedCache?: Partial<FeedCacheLimits>;
 };
 
 /**
@@ -43,9 +45,18 @@ export async function buildFeedServer(
     return503OnClosing: true,
   });
 
+  const cache = createFeedCache({
+    repositories: deps.repositories,
+    clock: deps.clock,
+    timeZone: config.timeZone,
+    staleAfterMs: config.feed.staleAfterMs,
+    cancelledRetentionMs: config.feed.cancelledRetentionMs,
+    limits: options.feedCache,
+  });
   const metrics = createFeedMetrics({
     repositories: deps.repositories,
     alertBacklog: deps.alertBacklog,
+    feedCache: () => cache.stats(),
   });
   const usage = createUsageRecorder({
     repositories: deps.repositories,
@@ -55,14 +66,6 @@ export async function buildFeedServer(
       ? {}
       : { flushIntervalMs: options.usageFlushIntervalMs }),
   });
-  const cache = createFeedCache({
-    repositories: deps.repositories,
-    clock: deps.clock,
-    timeZone: config.timeZone,
-    staleAfterMs: config.feed.staleAfterMs,
-    cancelledRetentionMs: config.feed.cancelledRetentionMs,
-  });
-
   await app.register(rateLimit, {
     global: false,
     onExceeded: () => {

@@ -1,18 +1,25 @@
 import {
   AppError,
   buildFeedUrl,
+  deriveFilterOptions,
+  describeFilter,
+  filterFromJson,
+  filterToJson,
   hashFeedToken,
+  isEmptyFilter,
   issueFeedToken,
   toSectionKey,
   type Clock,
+  type EventFilter,
   type FeedToken,
+  type FilterOptions,
   type SectionSpec,
 } from '../core/index.ts';
 import type { FeedTokenOwnerKind, Repositories, SectionRow } from '../db/index.ts';
 
 /** What the admin API and the CLI need to manage tokens. */
 export type TokenAdminDeps = {
-  readonly repositories: Pick<Repositories, 'feedTokens' | 'sections'>;
+  readonly repositories: Pick<Repositories, 'feedTokens' | 'sections' | 'events'>;
   readonly config: {
     readonly feed: { readonly publicUrl: string };
     readonly sections: readonly SectionSpec[];
@@ -29,6 +36,8 @@ export type CreatedToken = {
   readonly urls: Readonly<Record<string, string>>;
   readonly section: string | null;
   readonly prefix: string;
+  /** The personal filter the link applies, null for the whole section. */
+  readonly filter: EventFilter | null;
 };
 
 export type TokenSummary = {
@@ -42,9 +51,21 @@ export type TokenSummary = {
   readonly lastUsedAt: string | null;
   readonly uses: number;
   readonly lastUserAgent: string | null;
+  /** The personal filter, null for the whole section. */
+  readonly filter: EventFilter | null;
+  readonly filterChangedAt: string | null;
 };
 
 export type RevokeCriteria = { token: string } | { name: string } | { prefix: string };
+export type TokenCriteria = { token: string } | { prefix: string };
+
+export type FilterChange = {
+  /** Live tokens whose filter was set. */
+  readonly updated: number;
+  readonly filter: EventFilter | null;
+  /** describeFilter in French, as the calendar description says it. */
+  readonly description: string;
+};
 
 const MAX_NAME_LENGTH = 100;
 // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
@@ -81,7 +102,13 @@ function normalizeName(name: string): string {
 /** Issues a token owned by `name`, for one section or (without section) for every section. */
 export function createToken(
   deps: TokenAdminDeps,
-  input: { name: string; section?: string | undefined; ownerKind?: FeedTokenOwnerKind },
+  input: {
+    name: string;
+    section?: string | undefined;
+    ownerKind?: FeedTokenOwnerKind;
+    /** Parsed with parseEventFilter; empty or absent: the whole section. */
+    filter?: EventFilter | undefined;
+  },
 ): CreatedToken {
   const name = normalizeName(input.name);
   const section =
@@ -95,8 +122,10 @@ export function createToken(
     ownerKind: input.ownerKind ?? 'admin',
     owner: name,
     sectionId: section?.id ?? null,
+    filterJson: input.filter === undefined ? null : filterToJson(input.filter),
     at: deps.clock.now(),
   });
+  const filter = toFilterOrNull(input.filter);
   const publicUrl = deps.config.feed.publicUrl;
   if (section !== undefined) {
     return {
@@ -106,6 +135,7 @@ export function createToken(
       urls: {},
       section: section.name,
       prefix,
+      filter,
     };
   }
   const urls = Object.fromEntries(
@@ -122,6 +152,7 @@ export function createToken(
     urls,
     section: null,
     prefix,
+    filter,
   };
 }
 
@@ -162,5 +193,63 @@ export function listTokens(
     lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
     uses: row.useCount,
     lastUserAgent: row.lastUserAgent,
+    filter: toFilterOrNull(filterFromJson(row.filterJson)),
+    filterChangedAt: row.filterChangedAt?.toISOString() ?? null,
   }));
+}
+
+function toFilterOrNull(filter: EventFilter | undefined): EventFilter | null {
+  return filter === undefined || isEmptyFilter(filter) ? null : filter;
+}
+
+/**
+ * Sets the filter of the live tokens given by secret or display prefix (an empty filter clears
+ * it). The link stays the same: its next request serves the new choice, with a later
+ * Last-Modified. `token.not_found` when no live token matches.
+ */
+export function setTokenFilter(
+  deps: TokenAdminDeps,
+  criteria: TokenCriteria,
+  filter: EventFilter,
+): FilterChange {
+  const { feedTokens } = deps.repositories;
+  let ids: number[];
+  if ('token' in criteria) {
+    const token = criteria.token.trim();
+    if (token === '') throw invalid('token must not be empty');
+    const row = feedTokens.findActiveByHash(hashFeedToken(token));
+    ids = row === undefined ? [] : [row.id];
+  } else {
+    const prefix = criteria.prefix.trim();
+    if (prefix === '') throw invalid('prefix must not be empty');
+    ids = feedTokens
+      .list()
+      .filter((row) => row.prefix === prefix)
+      .map((row) => row.id);
+  }
+  if (ids.length === 0) {
+    throw new AppError('token.not_found', 'no live token matches', {
+      publicMessage: 'no live token matches',
+    });
+  }
+  const at = deps.clock.now();
+  const json = filterToJson(filter);
+  for (const id of ids) feedTokens.setFilter(id, json, at);
+  return {
+    updated: ids.length,
+    filter: toFilterOrNull(filter),
+    description: describeFilter(filter, 'fr'),
+  };
+}
+
+/** What a student of this section can choose from, derived from its current events. */
+export function listFilterOptions(
+  deps: TokenAdminDeps,
+  sectionName: string,
+): { section: string; options: FilterOptions } {
+  const section = getSectionOrThrow(deps, sectionName);
+  return {
+    section: section.name,
+    options: deriveFilterOptions(deps.repositories.events.listCurrent(section.id)),
+  };
 }

@@ -231,6 +231,8 @@ describe('admin API', () => {
           lastUsedAt: null,
           uses: 0,
           lastUserAgent: null,
+          filter: null,
+          filterChangedAt: null,
         },
       ],
     });

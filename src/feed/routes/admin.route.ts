@@ -1,14 +1,48 @@
 import { z } from 'zod';
-import { AppError, safeEqual, toSectionKey } from '../../core/index.ts';
+import {
+  AppError,
+  parseEventFilter,
+  safeEqual,
+  toSectionKey,
+  type EventFilter,
+} from '../../core/index.ts';
 import type { FeedRoutePlugin } from '../context.ts';
 import { sendJsonError } from '../error-handler.ts';
-import { createToken, listTokens, revokeTokens, type TokenAdminDeps } from '../tokens.ts';
+import {
+  createToken,
+  listFilterOptions,
+  listTokens,
+  revokeTokens,
+  setTokenFilter,
+  type TokenAdminDeps,
+} from '../tokens.ts';
 import { describeFreshness } from './health.route.ts';
 
 const createTokenBody = z.object({
   name: z.string().trim().min(1).max(100),
   section: z.string().trim().max(64).optional(),
+  /** Checked by parseEventFilter (filter.invalid → 400 naming the field). */
+  filter: z.unknown().optional(),
 });
+
+const setFilterBody = z
+  .object({
+    token: z.string().trim().min(1).max(512).optional(),
+    prefix: z.string().trim().min(1).max(64).optional(),
+    /** null or {} clears the filter. */
+    filter: z.unknown(),
+  })
+  .refine((body) => (body.token === undefined) !== (body.prefix === undefined), {
+    message: 'give exactly one of token, prefix',
+  })
+  .refine((body) => body.filter !== undefined, { message: 'filter is required (null clears it)' });
+
+const filterOptionsQuery = z.object({ section: z.string().trim().min(1).max(64) });
+
+/** The filter of a request body: absent or null → none; anything else must parse. */
+function toFilter(input: unknown): EventFilter | undefined {
+  return input === undefined || input === null ? undefined : parseEventFilter(input);
+}
 
 const revokeTokenBody = z
   .object({
@@ -70,9 +104,18 @@ export const adminRoutes: FeedRoutePlugin = (app, context, done) => {
 
   app.post('/admin/create_token', (request, reply) => {
     const body = parseBody(createTokenBody, request.body);
-    const created = createToken(tokenDeps, { name: body.name, section: body.section });
+    const created = createToken(tokenDeps, {
+      name: body.name,
+      section: body.section,
+      filter: toFilter(body.filter),
+    });
     request.log.info(
-      { owner: created.name, section: created.section, prefix: created.prefix },
+      {
+        owner: created.name,
+        section: created.section,
+        prefix: created.prefix,
+        filtered: created.filter !== null,
+      },
       'feed token created',
     );
     reply.code(201).send(created);
@@ -93,6 +136,26 @@ export const adminRoutes: FeedRoutePlugin = (app, context, done) => {
   });
 
   app.get('/admin/tokens', () => ({ tokens: listTokens(tokenDeps) }));
+
+  app.post('/admin/set_filter', (request) => {
+    const body = parseBody(setFilterBody, request.body);
+    const filter = toFilter(body.filter) ?? parseEventFilter({});
+    const result = setTokenFilter(
+      tokenDeps,
+      body.token !== undefined ? { token: body.token } : { prefix: body.prefix ?? '' },
+      filter,
+    );
+    request.log.info(
+      { updated: result.updated, ...(body.prefix === undefined ? {} : { prefix: body.prefix }) },
+      'feed token filter set',
+    );
+    return result;
+  });
+
+  app.get('/admin/filter_options', (request) => {
+    const query = parseBody(filterOptionsQuery, request.query);
+    return listFilterOptions(tokenDeps, query.section);
+  });
 
   app.get('/admin/status', () => {
     const now = deps.clock.now();

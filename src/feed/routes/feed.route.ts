@@ -76,7 +76,8 @@ function serveFeed(
   token: FeedTokenRow,
   section: SectionRow,
 ): FastifyReply {
-  const feed = context.cache.get(section);
+  // The token's own filter (and when it changed) picks the shared rendered calendar.
+  const feed = context.cache.get(section, token);
   const notModified = isNotModified(
     {
       ifNoneMatch: request.headers['if-none-match'],
