@@ -6,6 +6,7 @@ import {
   type TimetableEvent,
   type UidRemap,
 } from '../../core/index.ts';
+import type { Statement } from 'better-sqlite3';
 import type { Database } from '../client.ts';
 import {
   alertOutboxTable,
@@ -43,30 +44,22 @@ export type CommitScrapeResult = {
 
 export type SnapshotsRepository = ReturnType<typeof createSnapshotsRepository>;
 
-/** Rows per INSERT of a baseline (about 20 parameters each). */
-const BASELINE_CHUNK = 500;
-
-/** Content columns of an upsert, taken from the row that conflicted (`excluded.*`). */
-const EXCLUDED_CONTENT = Object.fromEntries(
-  (
-    [
-      'uid',
-      'startsAt',
-      'endsAt',
-      'allDay',
-      'title',
-      'location',
-      'teacher',
-      'description',
-      'status',
-      'category',
-      'course',
-      'groupsJson',
-      'rawJson',
-      'contentHash',
-    ] as const satisfies readonly (keyof ReturnType<typeof toEventColumns>)[]
-  ).map((key) => [key, sql.raw(`excluded.${eventsTable[key].name}`)]),
-);
+/**
+ * A baseline stores the whole timetable (5,000 events for a big ADE export): drizzle's per-row
+ * query building and value mapping cost ~200 ms of CPU there, so it runs one prepared statement.
+ * Same columns and conflict rule as `toEventColumns` + upsert; the repository tests pin the rows.
+ */
+const BASELINE_INSERT_SQL = `
+  INSERT INTO events (section_id, uid, feed_uid, starts_at, ends_at, all_day, title, location,
+    teacher, description, status, category, course, groups_json, raw_json, content_hash,
+    created_at, changed_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (section_id, uid) DO UPDATE SET
+    starts_at = excluded.starts_at, ends_at = excluded.ends_at, all_day = excluded.all_day,
+    title = excluded.title, location = excluded.location, teacher = excluded.teacher,
+    description = excluded.description, status = excluded.status, category = excluded.category,
+    course = excluded.course, groups_json = excluded.groups_json, raw_json = excluded.raw_json,
+    content_hash = excluded.content_hash, removed_at = NULL, changed_at = excluded.changed_at`;
 
 /** Kinds that deserve an alert (a `details`-only change updates feeds silently). */
 export function isAlertable(change: TimetableChange): boolean {
@@ -84,6 +77,8 @@ export function countChanges(
 }
 
 export function createSnapshotsRepository(db: Database) {
+  let baselineInsert: Statement | undefined;
+
   /**
    * Stores one successful scrape in a single transaction: events, change history, outbox entry,
    * section state and the run record. A crash before COMMIT leaves the previous snapshot intact.
@@ -95,23 +90,30 @@ export function createSnapshotsRepository(db: Database) {
       const changes = input.baseline ? [] : input.changes;
 
       if (input.baseline) {
-        // Multi-row inserts: one statement per row made drizzle build and prepare 5,000 queries
-        // for a big calendar (seconds); a chunk stays far below SQLite's 32,766 parameters.
-        for (let start = 0; start < input.events.length; start += BASELINE_CHUNK) {
-          const rows = input.events.slice(start, start + BASELINE_CHUNK).map((event) => ({
-            ...toEventColumns(event, eventFingerprint(event)),
+        baselineInsert ??= db.$client.prepare(BASELINE_INSERT_SQL);
+        const when = at.getTime();
+        for (const event of input.events) {
+          const columns = toEventColumns(event, eventFingerprint(event));
+          baselineInsert.run(
             sectionId,
-            feedUid: event.uid,
-            createdAt: at,
-            changedAt: at,
-          }));
-          tx.insert(eventsTable)
-            .values(rows)
-            .onConflictDoUpdate({
-              target: [eventsTable.sectionId, eventsTable.uid],
-              set: { ...EXCLUDED_CONTENT, removedAt: null, changedAt: at },
-            })
-            .run();
+            columns.uid,
+            event.uid,
+            columns.startsAt.getTime(),
+            columns.endsAt.getTime(),
+            columns.allDay ? 1 : 0,
+            columns.title,
+            columns.location,
+            columns.teacher,
+            columns.description,
+            columns.status,
+            columns.category,
+            columns.course,
+            columns.groupsJson,
+            columns.rawJson,
+            columns.contentHash,
+            when,
+            when,
+          );
         }
         contentChanged = input.events.length > 0;
       } else {
