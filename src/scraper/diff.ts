@@ -59,6 +59,8 @@ export function diffTimetables(
   let remainingNext = unmatchedNext;
   let remainingPrevious = unmatchedPrevious;
   for (const key of keys) {
+    // Nothing left on one side (a first import, or no churn): no key to compute.
+    if (remainingNext.length === 0 || remainingPrevious.length === 0) break;
     const candidates = groupBy(remainingPrevious, key);
     const stillNext: TimetableEvent[] = [];
     const taken = new Set<TimetableEvent>();
