@@ -39,23 +39,18 @@ export function decodeCalendarBytes(bytes: Buffer): string {
 
 /** Removes every line break followed by one space or tab (CRLF or bare LF). */
 function unfoldBytes(bytes: Buffer): Buffer {
-  if (!bytes.includes('\n ') && !bytes.includes('\n\t')) return bytes;
-  const out = Buffer.allocUnsafe(bytes.length);
-  let length = 0;
-  for (let index = 0; index < bytes.length; index += 1) {
-    const byte = bytes[index] ?? 0;
-    if (byte === 0x0d && bytes[index + 1] === 0x0a && isFoldSpace(bytes[index + 2])) {
-      index += 2;
-      continue;
-    }
-    if (byte === 0x0a && isFoldSpace(bytes[index + 1])) {
-      index += 1;
-      continue;
-    }
-    out[length] = byte;
-    length += 1;
+  const parts: Buffer[] = [];
+  let from = 0;
+  // Jump from line feed to line feed (native search) and copy the runs between folds.
+  for (let lf = bytes.indexOf(0x0a); lf !== -1; lf = bytes.indexOf(0x0a, lf + 1)) {
+    if (!isFoldSpace(bytes[lf + 1])) continue;
+    const cut = lf > 0 && bytes[lf - 1] === 0x0d ? lf - 1 : lf;
+    parts.push(bytes.subarray(from, cut));
+    from = lf + 2;
   }
-  return out.subarray(0, length);
+  if (parts.length === 0) return bytes;
+  parts.push(bytes.subarray(from));
+  return Buffer.concat(parts);
 }
 
 function isFoldSpace(byte: number | undefined): boolean {
@@ -85,7 +80,13 @@ export function parseIcsCalendar(text: string, context: ParseContext): ParseResu
   assertCalendarText(text);
   let root: ICAL.Component;
   try {
-    root = new ICAL.Component(ICAL.parse(text) as unknown[]);
+    const parsed = ICAL.parse(text) as unknown[];
+    // A stray END (e.g. a lost BEGIN:VEVENT) closes VCALENDAR early: ical.js then returns several
+    // top-level components, which ICAL.Component cannot wrap.
+    if (Array.isArray(parsed[0])) {
+      throw new Error('unbalanced BEGIN/END: several top-level components');
+    }
+    root = new ICAL.Component(parsed);
   } catch (cause) {
     throw new AppError(
       'scraper.parse_failed',
