@@ -125,6 +125,11 @@ describe('decodeCalendarBytes', () => {
     expect(times(event!)).toEqual(['2026-11-27T13:00:00.000Z', '2026-11-27T15:00:00.000Z']);
   });
 
+  it('unfolds CRLF, LF and tab folds alike and leaves other line breaks', () => {
+    const bytes = Buffer.from('SUMMARY:Algo\r\n rithmique\nLOCATION:Amphi\n\tA\r\nUID:x\r\n');
+    expect(decodeCalendarBytes(bytes)).toBe('SUMMARY:Algorithmique\nLOCATION:AmphiA\r\nUID:x\r\n');
+  });
+
   it('keeps UTF-8 when a fold splits a multi-byte character', () => {
     // Exporters that fold at 75 octets cut "é" (C3 A9) in two; unfolding restores it.
     const e = Buffer.from('é');
