@@ -60,6 +60,8 @@ type Entry = CachedFeed & {
   /** The bytes must be re-rendered from then on (a cancelled event expires, a day starts, the section turns stale). */
   readonly validUntilMs: number;
   lastUsedMs: number;
+  /** Order of last use (a clock can stand still between requests). */
+  lastUseTick: number;
 };
 
 /** Validators outlive evicted bytes, so a re-render never serves an earlier Last-Modified. */
@@ -106,6 +108,7 @@ export function createFeedCache(deps: FeedCacheDeps) {
   let renders = 0;
   let evictions = 0;
   let lastSweepMs = 0;
+  let useTick = 0;
 
   function isStale(section: SectionRow, nowMs: number): boolean {
     return nowMs - (section.lastSuccessAt ?? section.createdAt).getTime() > deps.staleAfterMs;
@@ -224,6 +227,7 @@ export function createFeedCache(deps: FeedCacheDeps) {
       signature,
       validUntilMs,
       lastUsedMs: nowMs,
+      lastUseTick: ++useTick,
     };
   }
 
@@ -255,7 +259,7 @@ export function createFeedCache(deps: FeedCacheDeps) {
       let victim: Entry | undefined;
       for (const [candidateKey, candidate] of entries) {
         if (candidateKey === key) continue;
-        if (victim === undefined || candidate.lastUsedMs < victim.lastUsedMs) {
+        if (victim === undefined || candidate.lastUseTick < victim.lastUseTick) {
           victimKey = candidateKey;
           victim = candidate;
         }
@@ -288,6 +292,7 @@ export function createFeedCache(deps: FeedCacheDeps) {
       let entry = entries.get(key);
       if (entry?.signature === signature && nowMs < entry.validUntilMs) {
         entry.lastUsedMs = nowMs;
+        entry.lastUseTick = ++useTick;
       } else {
         entry = render(section, resolved, key, nowMs, signature);
         store(key, entry);
