@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import ICAL from 'ical.js';
 import {
   AppError,
@@ -279,6 +280,38 @@ function build(
  */
 const VOLATILE_LINE =
   /^\s*\((?:export(?:é|e)\s+le|scrap\s+le|import(?:é|e)\s+le|updated\s+on|mis\s+à\s+jour\s+le)\s*:?[^)]*\)\s*$/iu;
+
+/**
+ * A key of what a payload means to `parseIcsCalendar`: equal keys give equal events, so an
+ * unchanged re-export (new DTSTAMP, LAST-MODIFIED, SEQUENCE, "(Exporté le …)") needs no parse nor
+ * diff. Undefined when the events also depend on the clock (RRULE/RDATE expanded up to a horizon).
+ * Only what the parser provably ignores is left out; anything else, however small, changes the key.
+ */
+export function calendarPayloadKey(
+  bodies: readonly Buffer[],
+  timeZone: string,
+): string | undefined {
+  const hash = createHash('sha1').update(timeZone);
+  for (const body of bodies) {
+    const text = decodeCalendarBytes(body);
+    if (/^(?:RRULE|RDATE)[;:]/im.test(text)) return undefined;
+    hash.update('\u0000');
+    for (const line of text.split(/\r?\n/)) {
+      if (/^(?:DTSTAMP|LAST-MODIFIED|SEQUENCE)[;:]/i.test(line)) continue;
+      hash.update(/^DESCRIPTION[;:]/i.test(line) ? withoutVolatileSegments(line) : line);
+      hash.update('\n');
+    }
+  }
+  return hash.digest('base64url');
+}
+
+/** A DESCRIPTION content line without the escaped lines cleanDescription would drop. */
+function withoutVolatileSegments(line: string): string {
+  return line
+    .split(/(?<=(?:^|[^\\])(?:\\\\)*)\\[nN]/)
+    .filter((segment) => !VOLATILE_LINE.test(segment))
+    .join('\\n');
+}
 
 export function cleanDescription(text: string): string {
   return text

@@ -8,12 +8,14 @@ import {
   type Clock,
   type Logger,
   type ScrapeSummary,
+  type SectionKey,
   type SectionSpec,
   type TimetableEvent,
 } from '../core/index.ts';
 import type { Repositories, RunTrigger, SectionRow } from '../db/index.ts';
 import { diffTimetables, isInSight, type DiffResult } from './diff.ts';
 import type { HttpClient } from './http-client.ts';
+import { calendarPayloadKey } from './ics.ts';
 import type { Source } from './sources/source.ts';
 
 export type ScraperSettings = {
@@ -50,6 +52,14 @@ export type RunOptions = {
 
 export type Scraper = ReturnType<typeof createScraper>;
 
+type StoredPayload = {
+  readonly key: string;
+  /** sections.content_version right after it was stored: any other write invalidates it. */
+  readonly contentVersion: number;
+  readonly events: readonly TimetableEvent[];
+  readonly issueCount: number;
+};
+
 /** Fewer than this many in-sight events vanishing is never called implausible. */
 const MIN_SUSPICIOUS_REMOVALS = 3;
 
@@ -57,6 +67,11 @@ export function createScraper(deps: ScraperDeps) {
   const { repositories, clock, settings } = deps;
   const logger = deps.logger.child({ module: 'scraper' });
   let queue: Promise<unknown> = Promise.resolve();
+  /**
+   * The last stored payload of each ICS section: when a re-export means the same events (see
+   * calendarPayloadKey) and nothing else wrote the section since, parse and diff are skipped.
+   */
+  const lastStored = new Map<SectionKey, StoredPayload>();
 
   /** Makes sure every configured section has its row (idempotent). */
   function syncSections(): Map<string, SectionRow> {
@@ -123,6 +138,49 @@ export function createScraper(deps: ScraperDeps) {
         logger: log,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
+      const payloadKey =
+        source.kind === 'ics' || source.kind === 'file'
+          ? calendarPayloadKey(
+              raw.parts.map((part) => part.body),
+              deps.timeZone,
+            )
+          : undefined;
+      const stored = lastStored.get(section.key);
+      lastStored.delete(section.key);
+      if (
+        payloadKey !== undefined &&
+        stored?.key === payloadKey &&
+        stored.contentVersion === row.contentVersion &&
+        row.baselineAt !== null
+      ) {
+        // The same events as the stored ones: nothing to diff, only the run to record.
+        const at = clock.now();
+        const result = repositories.snapshots.commitScrape({
+          sectionId: row.id,
+          runId,
+          at,
+          durationMs: elapsed(),
+          events: stored.events,
+          changes: [],
+          remaps: [],
+          baseline: false,
+          issueCount: stored.issueCount,
+          recordAlert: false,
+          nextRunAt: new Date(at.getTime() + settings.intervalSeconds * 1000),
+        });
+        lastStored.set(section.key, stored);
+        log.info(
+          { status: result.status, events: result.eventCount, durationMs: elapsed() },
+          'scrape finished (same calendar as stored)',
+        );
+        return summary(section, {
+          status: result.status,
+          events: result.eventCount,
+          durationMs: elapsed(),
+          runId,
+        });
+      }
+
       const parsed = source.parse(raw, {
         timeZone: deps.timeZone,
         now: startedAt,
@@ -196,6 +254,17 @@ export function createScraper(deps: ScraperDeps) {
         },
         'scrape finished',
       );
+      if (payloadKey !== undefined) {
+        const contentVersion = repositories.sections.findById(row.id)?.contentVersion;
+        if (contentVersion !== undefined) {
+          lastStored.set(section.key, {
+            key: payloadKey,
+            contentVersion,
+            events: parsed.events,
+            issueCount: parsed.issues.length,
+          });
+        }
+      }
       if (result.outboxId !== undefined) deps.onAlerts?.();
       return summary(section, {
         status: result.status,
