@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   assertCalendarText,
+  calendarPayloadKey,
   cleanDescription,
   decodeCalendarBytes,
   parseIcsCalendar,
@@ -450,6 +451,49 @@ describe('invalid input', () => {
 
   it('reads a calendar with no event as an empty timetable', () => {
     expect(parseIcsCalendar(calendar(), context)).toEqual({ events: [], issues: [] });
+  });
+});
+
+describe('calendarPayloadKey', () => {
+  const ade = fixtureBytes('ade-like.ics');
+  const key = (bytes: Buffer, zone = 'Europe/Paris') => calendarPayloadKey([bytes], zone);
+  const edited = (from: RegExp, to: string) => Buffer.from(ade.toString('utf8').replace(from, to));
+
+  it('ignores DTSTAMP, LAST-MODIFIED, SEQUENCE and the export stamp line', () => {
+    const reexported = Buffer.from(
+      ade
+        .toString('utf8')
+        .replace(/DTSTAMP:\d+T\d+Z/g, 'DTSTAMP:20261122T063000Z')
+        .replace(/LAST-MODIFIED:\d+T\d+Z/g, 'LAST-MODIFIED:20261122T063000Z')
+        .replace(/SEQUENCE:\d+/g, 'SEQUENCE:2142001800')
+        .replace(/21\/11\/2026 10:00/g, '22/11/2026 06:30'),
+    );
+    expect(key(reexported)).toBe(key(ade));
+  });
+
+  it('changes with anything the parser reads, and with the zone of floating times', () => {
+    expect(key(edited(/LOCATION:B203/, 'LOCATION:B204'))).not.toBe(key(ade));
+    expect(key(edited(/DTEND:20261123T093000Z/, 'DTEND:20261123T094500Z'))).not.toBe(key(ade));
+    expect(key(edited(/L3 MIAGE/, 'L3 MIAGE ALT'))).not.toBe(key(ade));
+    expect(key(ade, 'UTC')).not.toBe(key(ade));
+  });
+
+  it('keeps a stamp that shares its description line with other text', () => {
+    const inline = (stamp: string) =>
+      Buffer.from(
+        calendar(
+          'BEGIN:VEVENT',
+          'UID:inline',
+          'DTSTART:20261123T080000Z',
+          `DESCRIPTION:TD1 (Exporté le:${stamp})`,
+          'END:VEVENT',
+        ),
+      );
+    expect(key(inline('21/11/2026 10:00'))).not.toBe(key(inline('22/11/2026 06:30')));
+  });
+
+  it('is undefined for recurring events, which depend on the clock', () => {
+    expect(key(fixtureBytes('recurrence.ics'))).toBeUndefined();
   });
 });
 

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { toSectionKey } from '../../src/core/index.ts';
-import { describeSuspiciousDrop } from '../../src/scraper/scraper.ts';
+import { createScraper, describeSuspiciousDrop } from '../../src/scraper/scraper.ts';
+import { createSilentLogger } from '../helpers/logger.ts';
 import { diffTimetables } from '../../src/scraper/diff.ts';
 import { fixtureBytes, makeEvent } from './helpers/events.ts';
 import { createScraperHarness, edit, WEEK } from './helpers/scraper-harness.ts';
@@ -191,6 +192,62 @@ describe('scraper: changes between scrapes', () => {
     expect(summary.changes).toEqual({ details: 1 });
     expect(h.rows.outbox()).toEqual([]);
     expect(h.alertsCalled()).toBe(0);
+  });
+});
+
+describe('scraper: unchanged re-exports', () => {
+  const skipped = (logs: Record<string, unknown>[]) =>
+    logs.filter((line) => line.msg === 'scrape finished (same calendar as stored)').length;
+
+  it('records a re-export with only new stamps without parsing it again', async () => {
+    const h = await createScraperHarness();
+    h.serve(WEEK);
+    await h.scrape();
+    h.serve(WEEK, '2026-11-22T06:30:00Z');
+    const summary = await h.scrape();
+    expect(summary).toMatchObject({ status: 'unchanged', events: 6 });
+    expect(skipped(h.logs())).toBe(1);
+    expect(h.rows.runs().at(-1)).toMatchObject({ status: 'unchanged', event_count: 6 });
+    h.serve(edit({ 'ADE-lecture': { location: 'Amphi B' } }), '2026-11-22T07:00:00Z');
+    expect((await h.scrape()).changes).toEqual({ room: 1 });
+  });
+
+  it('diffs again when another process changed the stored timetable since', async () => {
+    const h = await createScraperHarness();
+    h.serve(WEEK);
+    await h.scrape();
+    // A second scraper on the same database (the CLI) stores a room change…
+    const cli = createScraper({ ...h.deps, logger: createSilentLogger() });
+    h.serve(edit({ 'ADE-lecture': { location: 'Amphi B' } }));
+    expect((await cli.runOnce({ section: 'L3-INFO' }))[0]?.changes).toEqual({ room: 1 });
+    // …and upstream goes back to what the first scraper stored last.
+    h.serve(WEEK);
+    expect((await h.scrape()).changes).toEqual({ room: 1 });
+    expect(skipped(h.logs())).toBe(0);
+  });
+
+  it('expands recurring events again on every scrape, as the horizon moves', async () => {
+    const h = await createScraperHarness({ settings: { horizonDays: 3 } });
+    h.site.set('/l3.ics', {
+      body: [
+        'BEGIN:VCALENDAR',
+        'VERSION:2.0',
+        'BEGIN:VEVENT',
+        'UID:daily-office-hours',
+        'DTSTAMP:20261121T100000Z',
+        'DTSTART:20261122T120000Z',
+        'DTEND:20261122T130000Z',
+        'RRULE:FREQ=DAILY;COUNT=30',
+        'SUMMARY:Permanence',
+        'END:VEVENT',
+        'END:VCALENDAR',
+        '',
+      ].join('\r\n'),
+    });
+    expect(await h.scrape()).toMatchObject({ status: 'baseline', events: 2 });
+    h.clock.advance(86_400_000);
+    expect(await h.scrape()).toMatchObject({ status: 'ok', changes: { added: 1 }, events: 3 });
+    expect(skipped(h.logs())).toBe(0);
   });
 });
 

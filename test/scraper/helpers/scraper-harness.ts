@@ -5,7 +5,11 @@
 import { onTestFinished } from 'vitest';
 import { toSectionKey, type SectionSpec } from '../../../src/core/index.ts';
 import { createHttpClient } from '../../../src/scraper/http-client.ts';
-import { createScraper, type ScraperSettings } from '../../../src/scraper/scraper.ts';
+import {
+  createScraper,
+  type ScraperDeps,
+  type ScraperSettings,
+} from '../../../src/scraper/scraper.ts';
 import {
   createIcsFileSource,
   createIcsUrlSource,
@@ -107,7 +111,7 @@ export async function createScraperHarness(
     source: { kind: 'ics', url: site.url('/l3.ics', options.credentials ?? '') },
   };
   let alerts = 0;
-  const scraper = createScraper({
+  const deps = {
     sections: [section, ...(options.extraSections ?? [])],
     repositories: database.repositories,
     sourceFor: createSourceRegistry({ ics: createIcsUrlSource, file: createIcsFileSource }),
@@ -120,11 +124,13 @@ export async function createScraperHarness(
     onAlerts: () => {
       alerts += 1;
     },
-  });
+  } satisfies ScraperDeps;
+  const scraper = createScraper(deps);
 
   const all = (sql: string) => database.sqlite.prepare(sql).all() as Record<string, unknown>[];
   return {
     site,
+    deps,
     database,
     clock,
     scraper,
