@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CALLBACK_TYPE, option, PERMISSIONS, MEMBER_PERMISSIONS } from '../fake-discord/index.ts';
 import type { FakeMessage, JsonObject } from '../fake-discord/index.ts';
-import { createHarness, eventually, type Harness } from './helpers.ts';
+import { createHarness, eventually, makeEvent, type Harness } from './helpers.ts';
 
 const EPHEMERAL = 64;
 const ADMIN_PERMISSIONS = MEMBER_PERMISSIONS | PERMISSIONS.manageGuild;
@@ -240,6 +240,14 @@ describe('bot against a fake Discord', () => {
 
     it('reads a day typed in either language and refuses gibberish', async () => {
       const h = await createHarness();
+      const sport = makeEvent({
+        uid: 'sport',
+        title: 'Journée sport',
+        allDay: true,
+        startsAt: new Date('2026-09-15T00:00:00Z'),
+        endsAt: new Date('2026-09-16T00:00:00Z'),
+      });
+      h.recordChanges([{ uid: 'sport', kinds: ['added'], before: undefined, after: sport }]);
       const day = (value: string) =>
         h.fake
           .injectCommand({
@@ -248,7 +256,9 @@ describe('bot against a fake Discord', () => {
             context: h.fake.inGuild(h.fake.users.student),
           })
           .reply();
-      expect((await day('demain')).embeds[0]?.title).toBe('Info 1 — mardi 15 septembre 2026');
+      const tuesday = await day('demain');
+      expect(tuesday.embeds[0]?.title).toBe('Info 1 — mardi 15 septembre 2026');
+      expect(tuesday.embeds[0]?.description).toContain('**Journée sport**');
       expect((await day('tuesday')).embeds[0]?.title).toBe('Info 1 — mardi 15 septembre 2026');
       expect((await day('2026-09-16')).embeds[0]?.description).toBe('Aucun cours ce jour-là.');
       expect((await day('bientôt')).content).toContain('Je ne comprends pas le jour « bientôt »');

@@ -46,15 +46,37 @@ function resolveSection(value: string | null, userId: string, context: CommandCo
 }
 
 /** Today, or tomorrow once today's last class is over (or today has none left). */
-function defaultDay(sectionId: number, context: CommandContext): CalendarDate {
-  const { deps } = context;
-  const now = deps.clock.now();
-  const today = toCalendarDate(now, deps.config.timeZone);
-  const { from, to } = dayRange(today, deps.config.timeZone);
-  const remaining = deps.repositories.events
+/**
+ * A day's classes. All-day events are dated in UTC (RFC 5545 dates, end exclusive), so they are
+ * matched by date; timed ones must really overlap the day (ending at its midnight is not enough).
+ */
+export function eventsOfDay(
+  sectionId: number,
+  day: CalendarDate,
+  context: CommandContext,
+): StoredEvent[] {
+  const { from, to } = dayRange(day, context.deps.config.timeZone);
+  const dayUtc = Date.UTC(day.year, day.month - 1, day.day);
+  return context.deps.repositories.events
     .listBetween(sectionId, from, to)
-    .filter((event) => event.endsAt.getTime() > now.getTime());
-  return remaining.length > 0 ? today : addDays(today, 1);
+    .filter((event) =>
+      event.allDay
+        ? event.startsAt.getTime() <= dayUtc && event.endsAt.getTime() > dayUtc
+        : event.endsAt.getTime() > from.getTime(),
+    );
+}
+
+/** Today with its classes, or tomorrow once today's last class is over (or today has none). */
+function defaultDay(
+  sectionId: number,
+  context: CommandContext,
+): { day: CalendarDate; events: StoredEvent[] } {
+  const now = context.deps.clock.now();
+  const today = toCalendarDate(now, context.deps.config.timeZone);
+  const events = eventsOfDay(sectionId, today, context);
+  if (events.some((event) => event.endsAt.getTime() > now.getTime())) return { day: today, events };
+  const tomorrow = addDays(today, 1);
+  return { day: tomorrow, events: eventsOfDay(sectionId, tomorrow, context) };
 }
 
 function dayWords(t: Messages) {
@@ -156,8 +178,9 @@ export const planningCommand = {
     );
     const dayInput = interaction.options.getString('day');
     let day: CalendarDate;
+    let events: StoredEvent[];
     if (dayInput === null) {
-      day = defaultDay(section.id, context);
+      ({ day, events } = defaultDay(section.id, context));
     } else {
       const today = toCalendarDate(deps.clock.now(), deps.config.timeZone);
       // Either language's words work, whatever the client's locale.
@@ -170,9 +193,8 @@ export const planningCommand = {
         });
       }
       day = parsed;
+      events = eventsOfDay(section.id, day, context);
     }
-    const { from, to } = dayRange(day, deps.config.timeZone);
-    const events = deps.repositories.events.listBetween(section.id, from, to);
     await interaction.reply({
       embeds: [renderPlanning({ section, day, events, t, locale })],
       flags: MessageFlags.Ephemeral,
