@@ -462,7 +462,13 @@ function toStatus(value: string): EventStatus {
 }
 
 function textOf(component: ICAL.Component, name: string): string {
-  const value: unknown = component.getFirstPropertyValue(name);
+  let value: unknown;
+  try {
+    value = component.getFirstPropertyValue(name);
+  } catch {
+    // A VALUE= parameter that does not fit (UID;VALUE=DATE:abc) makes ical.js throw: keep the text.
+    value = (component.getFirstProperty(name)?.jCal as unknown[] | undefined)?.[3];
+  }
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
   return typeof value === 'number' ? String(value) : JSON.stringify(value);
