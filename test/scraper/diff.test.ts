@@ -77,6 +77,16 @@ describe('diffTimetables', () => {
     expect(diff([lecture], [longer]).changes[0]?.kinds).toEqual(['moved']);
   });
 
+  it('reports a class turned into an all-day event as moved', () => {
+    const allDay = {
+      ...lecture,
+      allDay: true,
+      startsAt: new Date('2026-11-23T00:00:00Z'),
+      endsAt: new Date('2026-11-24T00:00:00Z'),
+    };
+    expect(diff([lecture], [allDay]).changes[0]?.kinds).toEqual(['moved']);
+  });
+
   it('reports a new room, teacher and title each as its own kind', () => {
     const result = diff(
       [makeEvent({ uid: 'a' }), makeEvent({ uid: 'b' }), makeEvent({ uid: 'c' })],

@@ -372,6 +372,45 @@ describe('status and missing fields', () => {
     ]);
   });
 
+  it('turns an end before the start into an instant, and reads CATEGORIES as the type', () => {
+    const result = parseIcsCalendar(
+      calendar(
+        'BEGIN:VEVENT',
+        'UID:backwards',
+        'DTSTART:20261125T100000Z',
+        'DTEND:20261125T080000Z',
+        'CATEGORIES:EXAMEN,ECRIT',
+        'SUMMARY:Partiel',
+        'END:VEVENT',
+      ),
+      context,
+    );
+    expect(result.events.map(times)).toEqual([
+      ['2026-11-25T10:00:00.000Z', '2026-11-25T10:00:00.000Z'],
+    ]);
+    expect(result.events[0]?.category).toBe('EXAMEN');
+    expect(result.events[0]?.raw.categories).toBe('EXAMEN,ECRIT');
+  });
+
+  it('caps a series that would never reach the horizon and says so', () => {
+    const result = parseIcsCalendar(
+      calendar(
+        'BEGIN:VEVENT',
+        'UID:minutely',
+        'DTSTART:20261123T080000Z',
+        'DTEND:20261123T080100Z',
+        'RRULE:FREQ=MINUTELY',
+        'SUMMARY:Badge',
+        'END:VEVENT',
+      ),
+      context,
+    );
+    // A year of minutes would be 525,600 instances.
+    expect(result.events.length).toBeGreaterThan(0);
+    expect(result.events.length).toBeLessThanOrEqual(2_000);
+    expect(result.issues.map((issue) => issue.code)).toContain('ics.recurrence_capped');
+  });
+
   it('gives an event without UID a generated one and reports it', () => {
     const result = parseIcsCalendar(
       calendar('BEGIN:VEVENT', 'DTSTART:20261125T080000Z', 'SUMMARY:Sans UID', 'END:VEVENT'),
