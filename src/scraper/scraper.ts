@@ -276,6 +276,25 @@ export function createScraper(deps: ScraperDeps) {
     } catch (error) {
       const code = isAppError(error) ? error.code : 'scraper.unexpected';
       const message = truncate(describeError(error), 500);
+      if (code === 'scraper.aborted') {
+        // Cancelled by us (shutdown), not a failure of the source: no backoff, no error shown.
+        repositories.scrapeRuns.finish(runId, {
+          at: clock.now(),
+          status: 'failed',
+          errorCode: code,
+          errorMessage: message,
+          durationMs: elapsed(),
+        });
+        log.info('scrape cancelled');
+        return summary(section, {
+          status: 'failed',
+          errorCode: code,
+          errorMessage: message,
+          events: row.eventCount,
+          durationMs: elapsed(),
+          runId,
+        });
+      }
       const failures = row.consecutiveFailures + 1;
       const delay = Math.min(
         settings.intervalSeconds * 1000 * 2 ** (failures - 1),
