@@ -346,6 +346,25 @@ describe('scraper: failures keep the last good data', () => {
     expect(h.rows.events()).toEqual(events);
   });
 
+  it('does not count a run cancelled on shutdown as a failure of the source', async () => {
+    const { h, events } = await baseline();
+    h.site.set('/l3.ics', 'hang');
+    const stopping = new AbortController();
+    h.clock.advance(300_000);
+    const pending = h.scraper.runOnce({ section: 'L3-INFO', signal: stopping.signal });
+    await vi.waitFor(() => {
+      expect(h.site.requests).toHaveLength(2);
+    });
+    stopping.abort();
+    const [summary] = await pending;
+    expect(summary).toMatchObject({ status: 'failed', errorCode: 'scraper.aborted' });
+    expect(h.rows.runs().at(-1)).toMatchObject({ status: 'failed', error_code: 'scraper.aborted' });
+    expect(h.rows.section()).toMatchObject({ consecutive_failures: 0, last_error_code: null });
+    expect(h.rows.events()).toEqual(events);
+    h.serve(WEEK);
+    expect((await h.scrape(1_000)).status).toBe('unchanged');
+  });
+
   it('sends the credentials of the URL as basic auth and never logs them', async () => {
     const h = await createScraperHarness({ credentials: 'l3info:pl%40nning-s3cret@' });
     h.site.set('/l3.ics', { status: 401, body: 'Unauthorized' });
