@@ -207,6 +207,23 @@ describe('bot against a fake Discord', () => {
     expect(again.content).toBe("Tu n'as aucun lien actif pour **Info 1**.");
   });
 
+  it('/unsubscribe autocompletes the caller’s own sections', async () => {
+    const h = await createHarness();
+    const complete = async () =>
+      (
+        await h.fake
+          .injectAutocomplete({
+            name: 'unsubscribe',
+            options: [option.string('section', '', true)],
+            context: h.fake.inGuild(h.fake.users.student),
+          })
+          .callback()
+      ).data?.choices;
+    expect(await complete()).toHaveLength(2);
+    await subscribe(h);
+    expect(await complete()).toEqual([{ name: 'Info 1', value: 'info 1' }]);
+  });
+
   describe('/planning', () => {
     it('shows today’s classes of the only subscribed section, with freshness', async () => {
       const h = await createHarness();

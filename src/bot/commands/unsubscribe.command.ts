@@ -2,7 +2,7 @@ import { ApplicationCommandOptionType, InteractionContextType, MessageFlags } fr
 import { toDiscordUserId } from '../../core/index.ts';
 import type { Command } from '../command.ts';
 import { commandTexts } from '../messages.ts';
-import { getSectionOrThrow, respondWithSections } from '../sections.ts';
+import { getSectionOrThrow, sectionChoices } from '../sections.ts';
 
 export const unsubscribeCommand = {
   admin: false,
@@ -48,5 +48,18 @@ export const unsubscribeCommand = {
       flags: MessageFlags.Ephemeral,
     });
   },
-  autocomplete: respondWithSections,
+  /** The caller's subscribed sections first-hand (every section when they have none). */
+  async autocomplete(interaction, context) {
+    const { repositories, config } = context.deps;
+    const subscribed = new Set(
+      repositories.feedTokens
+        .listActiveByOwner(toDiscordUserId(interaction.user.id))
+        .map((row) => row.sectionId),
+    );
+    const ids = new Map(repositories.sections.list().map((row) => [row.key, row.id]));
+    const mine = config.sections.filter((section) => subscribed.has(ids.get(section.key) ?? -1));
+    await interaction.respond(
+      sectionChoices(mine.length > 0 ? mine : config.sections, interaction.options.getFocused()),
+    );
+  },
 } satisfies Command;
