@@ -424,6 +424,15 @@ describe('bot against a fake Discord', () => {
       const url = feedUrlIn((await subscribe(h)).reply.content);
       const prefix = url.slice(url.lastIndexOf('/') + 1, url.lastIndexOf('/') + 9);
       h.fake.closeDms(h.fake.users.student.id);
+      const otherSection = await h.fake
+        .injectCommand({
+          name: 'revoke',
+          options: [option.string('prefix', prefix), option.string('section', 'info 2')],
+          context: h.fake.inGuild(h.fake.users.admin, { permissions: ADMIN_PERMISSIONS }),
+        })
+        .reply();
+      expect(otherSection.content).toBe('Aucun lien actif ne correspond.');
+      expect((await h.fetchFeed(url)).status).toBe(200);
       const reply = await h.fake
         .injectCommand({
           name: 'revoke',

@@ -83,11 +83,22 @@ export const revokeCommand = {
 
     const now = deps.clock.now();
     const tokens = deps.repositories.feedTokens;
+    // A section or a user given with the prefix narrows it (never another section's links).
+    const revokeByPrefix = (value: string): FeedTokenRow[] => {
+      const ids = tokens
+        .list()
+        .filter(
+          (row) =>
+            row.prefix === value &&
+            (section === undefined || row.sectionId === section.id) &&
+            (user === null || row.owner === user.id),
+        )
+        .map((row) => row.id);
+      return ids.length === 0 ? [] : tokens.revoke({ ids }, now);
+    };
     const revoked: FeedTokenRow[] =
       prefix !== null
-        ? tokens
-            .revoke({ prefix }, now)
-            .filter((row) => section === undefined || row.sectionId === section.id)
+        ? revokeByPrefix(prefix)
         : tokens.revoke(
             {
               owner: toDiscordUserId(user?.id ?? ''),
