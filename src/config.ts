@@ -194,7 +194,7 @@ export function parseConfig(rawEnv: Readonly<Record<string, string | undefined>>
 export function parseSections(value: string, problems: string[]): SectionSpec[] {
   const sections: SectionSpec[] = [];
   const seen = new Set<string>();
-  for (const [index, entry] of value.split(',').entries()) {
+  for (const [index, entry] of splitSectionEntries(value).entries()) {
     const text = entry.trim();
     if (text === '') continue;
     const colon = text.indexOf(':');
@@ -228,6 +228,24 @@ export function parseSections(value: string, problems: string[]): SectionSpec[] 
     problems.push('SECTIONS: no section configured');
   }
   return sections;
+}
+
+/**
+ * Splits SECTIONS on commas, except commas inside a URL: a piece that does not start with
+ * `NAME:` continues the previous entry (ADE links list resources as `resources=6193,6194`).
+ */
+export function splitSectionEntries(value: string): string[] {
+  const entries: string[] = [];
+  for (const piece of value.split(',')) {
+    const previous = entries.at(-1);
+    const startsEntry = /^\s*[^:/?&=#]+:/.test(piece);
+    if (previous !== undefined && !startsEntry && previous.includes('://')) {
+      entries[entries.length - 1] = `${previous},${piece}`;
+    } else {
+      entries.push(piece);
+    }
+  }
+  return entries;
 }
 
 function parseSectionSource(spec: string): SectionSource | string {

@@ -181,3 +181,25 @@ describe('redactUrlCredentials', () => {
     );
   });
 });
+
+describe('SECTIONS with URLs that contain commas', () => {
+  it('keeps an ADE link listing several resources in one section', () => {
+    const config = parseConfig({
+      SECTIONS:
+        'ADE-1A:https://ade.example.fr/jsp/custom/modules/plannings/anonymous_cal.jsp?resources=6193,6194,6195&projectId=1&calType=ical,2A-SR:eleve/12345',
+      WEB_USERNAME: 'prenom.nom',
+      WEB_PASSWORD: 'secret-password',
+    });
+    expect(config.sections.map((section) => section.name)).toEqual(['ADE-1A', '2A-SR']);
+    expect(config.sections[0]?.source).toEqual({
+      kind: 'ics',
+      url: 'https://ade.example.fr/jsp/custom/modules/plannings/anonymous_cal.jsp?resources=6193,6194,6195&projectId=1&calType=ical',
+    });
+  });
+
+  it('still reports a piece without NAME: after a non-URL entry', () => {
+    expect(() => parseConfig({ SECTIONS: 'A:file:a.ics,B' })).toThrow(
+      /entry 2 \("B"\): expected NAME:SPEC/,
+    );
+  });
+});

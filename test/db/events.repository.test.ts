@@ -68,6 +68,17 @@ describe('events repository', () => {
     expect(tuesday.map((row) => row.uid)).toEqual(['a-same-time', 'b-same-time']);
   });
 
+  it('leaves out an event that ends exactly when the window starts', () => {
+    const { repositories, sectionId } = seeded();
+    const [first] = repositories.events.listCurrent(sectionId);
+    const fromItsEnd = repositories.events.listBetween(
+      sectionId,
+      first!.endsAt,
+      new Date(first!.endsAt.getTime() + 60_000),
+    );
+    expect(fromItsEnd.map((row) => row.uid)).not.toContain(first!.uid);
+  });
+
   it('never mixes sections', () => {
     const store = seeded();
     const [other] = store.repositories.sections.sync(

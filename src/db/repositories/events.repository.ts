@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, gte, isNull, lt, or } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, lt, or } from 'drizzle-orm';
 import type { Database } from '../client.ts';
 import { eventsTable } from '../schema.ts';
 import type { Statement } from 'better-sqlite3';
@@ -106,7 +106,7 @@ export function createEventsRepository(db: Database) {
             eq(eventsTable.sectionId, sectionId),
             isNull(eventsTable.removedAt),
             lt(eventsTable.startsAt, to),
-            gte(eventsTable.endsAt, from),
+            gt(eventsTable.endsAt, from),
           ),
         )
         .orderBy(asc(eventsTable.startsAt), asc(eventsTable.feedUid))
