@@ -1,65 +1,6 @@
 /** Calendar days in a time zone (pure; DST-safe: days are found by date, not by adding 24 h). */
 
-export type CalendarDate = { readonly year: number; readonly month: number; readonly day: number };
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function partsFormatter(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-function zonedParts(instant: Date, timeZone: string): Record<string, number> {
-  const parts: Record<string, number> = {};
-  for (const part of partsFormatter(timeZone).formatToParts(instant)) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  }
-  return parts;
-}
-
-/** Offset of the zone from UTC at an instant, in ms (Paris in summer: +7 200 000). */
-function offsetMs(instant: Date, timeZone: string): number {
-  const p = zonedParts(instant, timeZone);
-  const asUtc = Date.UTC(
-    p.year ?? 1970,
-    (p.month ?? 1) - 1,
-    p.day ?? 1,
-    p.hour ?? 0,
-    p.minute ?? 0,
-    p.second ?? 0,
-  );
-  return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
-}
-
-export function toCalendarDate(instant: Date, timeZone: string): CalendarDate {
-  const p = zonedParts(instant, timeZone);
-  return { year: p.year ?? 1970, month: p.month ?? 1, day: p.day ?? 1 };
-}
-
-/** The instant a calendar day starts in the zone. */
-export function startOfDay(date: CalendarDate, timeZone: string): Date {
-  const guess = Date.UTC(date.year, date.month - 1, date.day);
-  const first = guess - offsetMs(new Date(guess), timeZone);
-  const second = guess - offsetMs(new Date(first), timeZone);
-  return new Date(second);
-}
-
-export function addDays(date: CalendarDate, days: number): CalendarDate {
-  const moved = new Date(Date.UTC(date.year, date.month - 1, date.day + days));
-  return { year: moved.getUTCFullYear(), month: moved.getUTCMonth() + 1, day: moved.getUTCDate() };
-}
+import { addDays, startOfDay, type CalendarDate } from '../core/index.ts';
 
 /** [start, end) of a calendar day in the zone (23 or 25 hours long on DST days). */
 export function dayRange(date: CalendarDate, timeZone: string): { from: Date; to: Date } {

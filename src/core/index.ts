@@ -7,3 +7,4 @@ export * from './feed-token.ts';
 export * from './filters.ts';
 export * from './logger.ts';
 export * from './ports.ts';
+export * from './zoned-time.ts';

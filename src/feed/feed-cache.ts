@@ -3,13 +3,15 @@ import {
   filterFromJson,
   filterKey,
   matchesFilter,
+  startOfLocalDay,
+  startOfNextLocalDay,
+  toLocalDay,
   type Clock,
   type EventFilter,
 } from '../core/index.ts';
 import type { Repositories, SectionRow, StoredEvent } from '../db/index.ts';
 import { computeEtag, toWholeSeconds } from './conditional.ts';
 import { renderCalendar } from './render-calendar.ts';
-import { startOfLocalDay, startOfNextLocalDay, toLocalDay } from './zoned-time.ts';
 
 export type CachedFeed = {
   readonly body: Buffer;

@@ -6,9 +6,9 @@ import {
   type ParseIssue,
   type ParseResult,
   type TimetableEvent,
+  wallClockToInstant,
 } from '../core/index.ts';
 import type { ParseContext } from './sources/source.ts';
-import { wallClockToInstant } from './time.ts';
 
 /** ical.js types this return value through an import its d.ts cannot resolve. */
 type OccurrenceDetails = {

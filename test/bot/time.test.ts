@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { messages, toLocale } from '../../src/bot/messages.ts';
-import {
-  addDays,
-  dayRange,
-  formatCalendarDate,
-  parseDay,
-  startOfDay,
-  toCalendarDate,
-} from '../../src/bot/time.ts';
+import { addDays, startOfDay, toCalendarDate } from '../../src/core/index.ts';
+import { dayRange, formatCalendarDate, parseDay } from '../../src/bot/time.ts';
 
 const PARIS = 'Europe/Paris';
 const frWords = { ...messages.fr.dayWords, weekdays: messages.fr.weekdays };

@@ -6,7 +6,7 @@ import {
   toWholeSeconds,
 } from '../../src/feed/conditional.ts';
 import { toContentDisposition } from '../../src/feed/feed-cache.ts';
-import { startOfLocalDay, startOfNextLocalDay, toLocalDay } from '../../src/feed/zoned-time.ts';
+import { startOfLocalDay, startOfNextLocalDay, toLocalDay } from '../../src/core/index.ts';
 
 describe('conditional requests', () => {
   const etag = computeEtag(Buffer.from('BEGIN:VCALENDAR'));

@@ -5,20 +5,18 @@ import {
   MessageFlags,
   type APIEmbed,
 } from 'discord.js';
-import { AppError, toDiscordUserId } from '../../core/index.ts';
+import {
+  addDays,
+  AppError,
+  toCalendarDate,
+  toDiscordUserId,
+  type CalendarDate,
+} from '../../core/index.ts';
 import type { SectionRow, StoredEvent } from '../../db/index.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { commandTexts, messages, type Messages } from '../messages.ts';
 import { getSectionOrThrow, respondWithSections } from '../sections.ts';
-import {
-  addDays,
-  dayRange,
-  discordTime,
-  formatCalendarDate,
-  parseDay,
-  toCalendarDate,
-  type CalendarDate,
-} from '../time.ts';
+import { dayRange, discordTime, formatCalendarDate, parseDay } from '../time.ts';
 
 const DESCRIPTION_LIMIT = 4096;
 const PLANNING_COLOR = 0x3498db;

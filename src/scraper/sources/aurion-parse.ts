@@ -3,8 +3,13 @@
  * JSON inside them (sources.md §1). Every JSF id is read from the page, never hard-coded.
  */
 import { z } from 'zod';
-import { AppError, type ParseIssue, type TimetableEvent } from '../../core/index.ts';
-import { wallClockToInstant, zoneOffsetMs } from '../time.ts';
+import {
+  AppError,
+  wallClockToInstant,
+  zoneOffsetMs,
+  type ParseIssue,
+  type TimetableEvent,
+} from '../../core/index.ts';
 import { parseAurionTitle, toTitleLines, type AurionTitleStrategy } from './aurion-titles.ts';
 
 const INVALID_LOGIN = /login ou mot de passe invalide|login or password invalid/i;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wallClockToInstant, zoneOffsetMs } from '../../src/scraper/time.ts';
+import { wallClockToInstant, zoneOffsetMs } from '../../src/core/index.ts';
 
 function wall(text: string) {
   const [date = '', time = ''] = text.split('T');
