@@ -49,6 +49,9 @@ export type LoadFigures = {
   changesAnnounced: number;
   rssAfterWarmupMb: number;
   rssEndMb: number;
+  /** V8 heap in use at the same two moments (autocannon shares the process: RSS includes it). */
+  heapAfterWarmupMb: number;
+  heapEndMb: number;
   secretsInLogs: number;
   logLinesAtWarnOrAbove: number;
 };
@@ -129,6 +132,7 @@ export async function runFeedLoad(options: {
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
     const rssAfterWarmup = process.memoryUsage().rss;
+    const heapAfterWarmup = process.memoryUsage().heapUsed;
     const result = await autocannon({
       url: address,
       connections: options.connections,
@@ -139,6 +143,7 @@ export async function runFeedLoad(options: {
     await scraping;
     gc?.();
     const rssEnd = process.memoryUsage().rss;
+    const heapEnd = process.memoryUsage().heapUsed;
     const changesAnnounced = (
       app.database.sqlite.prepare('SELECT count(*) AS n FROM changes').get() as { n: number }
     ).n;
@@ -160,6 +165,8 @@ export async function runFeedLoad(options: {
       changesAnnounced,
       rssAfterWarmupMb: rssAfterWarmup / 1e6,
       rssEndMb: rssEnd / 1e6,
+      heapAfterWarmupMb: heapAfterWarmup / 1e6,
+      heapEndMb: heapEnd / 1e6,
       secretsInLogs: findSecrets(logs.lines, [ADMIN, ...tokens]).length,
       logLinesAtWarnOrAbove: logs.lines.length,
     };
@@ -178,6 +185,7 @@ export function formatLoad(figures: LoadFigures): string {
     `errors ${figures.errors}, timeouts ${figures.timeouts}, non-2xx ${figures.non2xx}, status ${JSON.stringify(figures.statusCodes)}; ` +
     `scrapes ${JSON.stringify(figures.scrapes)}, ${figures.changesAnnounced} changes recorded; ` +
     `RSS after warm-up ${figures.rssAfterWarmupMb.toFixed(0)} MB, at the end ${figures.rssEndMb.toFixed(0)} MB ` +
-    `(${(((figures.rssEndMb - figures.rssAfterWarmupMb) / figures.rssAfterWarmupMb) * 100).toFixed(1)}%)`
+    `(${(((figures.rssEndMb - figures.rssAfterWarmupMb) / figures.rssAfterWarmupMb) * 100).toFixed(1)}%); ` +
+    `heap ${figures.heapAfterWarmupMb.toFixed(0)} → ${figures.heapEndMb.toFixed(0)} MB`
   );
 }
