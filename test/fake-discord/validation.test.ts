@@ -32,6 +32,36 @@ describe('fake Discord payload validation', () => {
     ]);
   });
 
+  it('checks string select menus', () => {
+    const option = (value: string) => ({ label: value, value });
+    const menu = (options: object[], extra: object = {}) => ({
+      components: [
+        {
+          type: 1,
+          components: [
+            { type: 3, custom_id: 'm', min_values: 0, max_values: options.length, options },
+            ...Object.values(extra),
+          ],
+        },
+      ],
+    });
+    expect(validateMessage(menu([option('a'), option('b')]))).toEqual([]);
+    expect(
+      validateMessage(menu(Array.from({ length: 26 }, (_, index) => option(`v${index}`)))),
+    ).toEqual([
+      'components.0.components.0.options: between 1 and 25',
+      'components.0.components.0.max_values: out of range',
+    ]);
+    expect(validateMessage(menu([option('a'.repeat(101)), option('b'), option('b')]))).toEqual([
+      'components.0.components.0.options.0.label: length',
+      'components.0.components.0.options.0.value: length',
+      'components.0.components.0.options.2.value: duplicate',
+    ]);
+    expect(
+      validateMessage(menu([option('a')], { button: { type: 2, style: 2, custom_id: 'b' } })),
+    ).toEqual(['components.0.components.0: a select menu is alone in its row']);
+  });
+
   it('checks autocomplete choices and command definitions', () => {
     expect(
       validateChoices({ choices: Array.from({ length: 26 }, () => ({ name: 'a', value: 'a' })) }),

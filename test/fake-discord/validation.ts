@@ -30,6 +30,9 @@ export const LIMITS = {
   commandName: 32,
   commandDescription: 100,
   options: 25,
+  selectOptions: 25,
+  selectOptionText: 100,
+  selectPlaceholder: 150,
 } as const;
 
 const COMMAND_NAME = /^[-_'\p{Ll}\p{Lo}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
@@ -88,6 +91,11 @@ export function validateMessage(body: JsonObject): string[] {
     }
     for (const [index, component] of components.entries()) {
       const at = `components.${rowIndex}.components.${index}`;
+      if (component.type === 3) {
+        if (components.length !== 1) problems.push(`${at}: a select menu is alone in its row`);
+        problems.push(...validateStringSelect(component, at));
+        continue;
+      }
       if (component.type !== 2) continue;
       if (text(component.label).length > LIMITS.buttonLabel) problems.push(`${at}.label: too long`);
       const isLink = component.style === 5;
@@ -105,6 +113,46 @@ export function validateMessage(body: JsonObject): string[] {
         }
       }
     }
+  }
+  return problems;
+}
+
+/** A string select menu (component type 3): options, values and their lengths. */
+function validateStringSelect(menu: JsonObject, at: string): string[] {
+  const problems: string[] = [];
+  const customId = text(menu.custom_id);
+  if (customId.length === 0 || customId.length > LIMITS.customId) {
+    problems.push(`${at}.custom_id: length`);
+  }
+  if (text(menu.placeholder).length > LIMITS.selectPlaceholder) {
+    problems.push(`${at}.placeholder: too long`);
+  }
+  const options = list(menu.options);
+  if (options.length === 0 || options.length > LIMITS.selectOptions) {
+    problems.push(`${at}.options: between 1 and ${LIMITS.selectOptions}`);
+  }
+  const values = new Set<string>();
+  for (const [index, option] of options.entries()) {
+    const where = `${at}.options.${index}`;
+    const label = text(option.label);
+    const value = text(option.value);
+    if (label.length === 0 || label.length > LIMITS.selectOptionText) {
+      problems.push(`${where}.label: length`);
+    }
+    if (value.length === 0 || value.length > LIMITS.selectOptionText) {
+      problems.push(`${where}.value: length`);
+    }
+    if (text(option.description).length > LIMITS.selectOptionText) {
+      problems.push(`${where}.description: too long`);
+    }
+    if (values.has(value)) problems.push(`${where}.value: duplicate`);
+    values.add(value);
+  }
+  const min = typeof menu.min_values === 'number' ? menu.min_values : 1;
+  const max = typeof menu.max_values === 'number' ? menu.max_values : 1;
+  if (min < 0 || min > LIMITS.selectOptions) problems.push(`${at}.min_values: out of range`);
+  if (max < 1 || max > LIMITS.selectOptions || max < min || max > options.length) {
+    problems.push(`${at}.max_values: out of range`);
   }
   return problems;
 }
