@@ -118,6 +118,32 @@ const fr = {
     "Alertes en message privé activées, mais tu n'es abonné à aucune section : utilise `/subscribe` pour recevoir quelque chose.",
   notifyOff: 'Alertes en message privé désactivées.',
 
+  // /filters (and the optional filter step of /subscribe)
+  filtersCurrent: (section: string, description: string) =>
+    `Ton lien pour **${section}** — ${description}.`,
+  filtersHowTo:
+    'Facultatif : les menus ci-dessous gardent seulement tes groupes, ou masquent des cours ou des types de cours. Ton lien ne change pas : ton agenda suit ton choix à son prochain rafraîchissement.',
+  filtersTruncated: (limit: number) =>
+    `Les menus ne proposent que les ${limit} valeurs les plus fréquentes. Pour un groupe absent de la liste, tape-le dans l'option \`groups\` de \`/filters\` ou \`/subscribe\` (avec saisie semi-automatique).`,
+  filtersNothingToChoose:
+    "Cette section n'a encore aucun cours enregistré : rien à filtrer pour l'instant.",
+  filtersGroupsPlaceholder: 'Garder seulement ces groupes (aucun = tous)',
+  filtersCoursesPlaceholder: 'Masquer ces cours',
+  filtersTypesPlaceholder: 'Masquer ces types de cours (CM, TD, TP…)',
+  filtersClearButton: 'Retirer le filtre',
+  filtersOptionCount: (count: number) =>
+    `${count} ${plural(count, 'cours enregistré', 'cours enregistrés')}`,
+  filtersSaved: (section: string, description: string) =>
+    `Filtre enregistré pour **${section}** — ${description}. Ton lien ne change pas : ton agenda suivra ce choix à son prochain rafraîchissement.`,
+  filtersCleared: (section: string) =>
+    `Filtre retiré pour **${section}** : ton agenda montre de nouveau toute la section.`,
+  filtersNoLink: (section: string) =>
+    `Tu n'as pas de lien actif pour **${section}**. Utilise \`/subscribe\` pour en obtenir un, puis choisis ton filtre.`,
+  filtersNotYours:
+    'Ces menus concernent le lien de quelqu’un d’autre. Utilise `/filters` pour modifier ton propre filtre.',
+  filtersUnknownGroups: (groups: readonly string[]) =>
+    `${plural(groups.length, 'Groupe inconnu', 'Groupes inconnus')} dans cette section, ${plural(groups.length, 'ignoré', 'ignorés')} : ${groups.join(', ')}.`,
+
   // change alerts
   alertTitle: (section: string) => `Changements d'emploi du temps — ${section}`,
   alertTitlePart: (section: string, part: number, parts: number) =>
@@ -233,6 +259,28 @@ const en: Messages = {
     "Direct-message alerts on, but you aren't subscribed to any section: use `/subscribe` to get something.",
   notifyOff: 'Direct-message alerts off.',
 
+  filtersCurrent: (section, description) => `Your link for **${section}** — ${description}.`,
+  filtersHowTo:
+    'Optional: the menus below keep only your groups, or hide some courses or class types. Your link stays the same: your calendar follows your choice at its next refresh.',
+  filtersTruncated: (limit) =>
+    `The menus only offer the ${limit} most frequent values. For a group not in the list, type it in the \`groups\` option of \`/filters\` or \`/subscribe\` (with autocomplete).`,
+  filtersNothingToChoose: 'This section has no stored classes yet: nothing to filter for now.',
+  filtersGroupsPlaceholder: 'Keep only these groups (none = all)',
+  filtersCoursesPlaceholder: 'Hide these courses',
+  filtersTypesPlaceholder: 'Hide these class types (lecture, TD, TP…)',
+  filtersClearButton: 'Clear the filter',
+  filtersOptionCount: (count) => `${count} stored ${plural(count, 'class', 'classes')}`,
+  filtersSaved: (section, description) =>
+    `Filter saved for **${section}** — ${description}. Your link stays the same: your calendar will follow this choice at its next refresh.`,
+  filtersCleared: (section) =>
+    `Filter cleared for **${section}**: your calendar shows the whole section again.`,
+  filtersNoLink: (section) =>
+    `You have no active link for **${section}**. Use \`/subscribe\` to get one, then pick your filter.`,
+  filtersNotYours:
+    "These menus are about someone else's link. Use `/filters` to change your own filter.",
+  filtersUnknownGroups: (groups) =>
+    `Unknown ${plural(groups.length, 'group', 'groups')} in this section, ignored: ${groups.join(', ')}.`,
+
   alertTitle: (section) => `Timetable changes — ${section}`,
   alertTitlePart: (section, part, parts) => `Timetable changes — ${section} (${part}/${parts})`,
   dmAlertTitle: (section) => `Changes in the next 48 h — ${section}`,
@@ -295,4 +343,12 @@ export const commandTexts = {
   },
   optionChannel: { fr: 'Le salon des alertes', en: 'The alerts channel' },
   optionRole: { fr: 'Le rôle à mentionner (facultatif)', en: 'The role to mention (optional)' },
+  filters: {
+    fr: 'Voir et modifier le filtre de ton lien d’agenda (groupes, cours, types)',
+    en: 'See and change your calendar link’s filter (groups, courses, types)',
+  },
+  optionGroups: {
+    fr: 'Garder seulement ces groupes (séparés par des virgules)',
+    en: 'Keep only these groups (comma-separated)',
+  },
 } as const;

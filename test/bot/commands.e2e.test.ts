@@ -55,6 +55,7 @@ describe('bot against a fake Discord', () => {
       'revoke',
       'status',
       'alerts',
+      'filters',
     ]);
     const status = h.fake.registeredCommands(h.fake.guild.id).find((c) => c.name === 'status');
     expect(status?.default_member_permissions).toBe(PERMISSIONS.manageGuild.toString());

@@ -50,14 +50,14 @@ describe('command registration', () => {
     const gatewayCalls = h.fake.callsTo('GET', /^\/gateway\/bot$/).length;
 
     expect(await commandsDeployCommand(['deploy', '--guild', h.fake.guild.id], ctx)).toBe(0);
-    expect(lines.at(-1)).toBe(`registered 7 commands in guild ${h.fake.guild.id}`);
+    expect(lines.at(-1)).toBe(`registered 8 commands in guild ${h.fake.guild.id}`);
     expect(h.repositories.botState.getValue(COMMANDS_HASH_KEY)).toBe(
       hashCommandSet(commandDefinitions, h.fake.application.id, { guildId: h.fake.guild.id }),
     );
 
     const globalCtx = { ...ctx, config: { discord: { ...h.config.discord, guildId: undefined } } };
     expect(await commandsDeployCommand(['deploy'], globalCtx)).toBe(0);
-    expect(h.fake.registeredCommands('global')).toHaveLength(7);
+    expect(h.fake.registeredCommands('global')).toHaveLength(8);
     expect(h.fake.callsTo('GET', /^\/gateway\/bot$/)).toHaveLength(gatewayCalls);
 
     expect(await commandsDeployCommand(['deploy', '--guild', 'nope'], ctx)).toBe(1);

@@ -1,5 +1,6 @@
 import type { Command, ComponentHandler } from '../command.ts';
 import { alertsCommand } from './alerts.command.ts';
+import { filtersCommand, filtersComponent } from './filters.command.ts';
 import { notifyCommand } from './notify.command.ts';
 import { planningCommand } from './planning.command.ts';
 import { revokeCommand } from './revoke.command.ts';
@@ -15,9 +16,13 @@ export const commands = [
   revokeCommand,
   statusCommand,
   alertsCommand,
+  filtersCommand,
 ] as const satisfies readonly Command[];
 
-export const componentHandlers = [rotateLinkButton] as const satisfies readonly ComponentHandler[];
+export const componentHandlers = [
+  rotateLinkButton,
+  filtersComponent,
+] as const satisfies readonly ComponentHandler[];
 
 /** The JSON Discord receives when commands are registered. */
 export const commandDefinitions = commands.map((command) => command.data);

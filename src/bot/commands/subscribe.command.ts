@@ -10,13 +10,30 @@ import {
   type ChatInputCommandInteraction,
   type MessageComponentInteraction,
 } from 'discord.js';
-import { issueFeedToken, toDiscordUserId } from '../../core/index.ts';
+import {
+  canonicalFilter,
+  filterFromJson,
+  filterToJson,
+  issueFeedToken,
+  isEmptyFilter,
+  toDiscordUserId,
+  type EventFilter,
+} from '../../core/index.ts';
 import type { SectionRow } from '../../db/index.ts';
 import type { Command, CommandContext, ComponentHandler } from '../command.ts';
 import { toFeedLinks, type FeedLinks } from '../feed-links.ts';
 import { commandTexts } from '../messages.ts';
-import { getSectionOrThrow, respondWithSections } from '../sections.ts';
+import { getSectionOrThrow } from '../sections.ts';
 import { toLoggableError } from '../loggable-error.ts';
+import { shortDescription } from '../filter-menus.ts';
+import {
+  currentFilter,
+  filterPanel,
+  groupsFromOption,
+  groupsOption,
+  respondWithSectionsOrGroups,
+  saveFilter,
+} from './filters.command.ts';
 
 export const ROTATE_PREFIX = 'subscribe';
 const ROTATE_ACTION = 'rotate';
@@ -48,18 +65,26 @@ type DmOutcome = 'sent' | 'closed' | 'failed';
 
 /**
  * Issues a new link (revoking the caller's previous ones for the section when rotating), replies
- * privately with it, and sends a copy by DM. A closed DM (50007) is said in the reply.
+ * privately with it, and sends a copy by DM. A closed DM (50007) is said in the reply. The new
+ * link starts with the given groups, else with the filter of the link it replaces; the reply
+ * carries the select menus that edit it.
  */
 async function issueLink(
   interaction: ChatInputCommandInteraction | MessageComponentInteraction,
   context: CommandContext,
   section: SectionRow,
+  start: { groups?: readonly string[]; notes?: readonly string[] } = {},
 ): Promise<void> {
-  const { deps, t } = context;
+  const { deps, t, locale } = context;
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const owner = toDiscordUserId(interaction.user.id);
   const now = deps.clock.now();
   const revoked = deps.repositories.feedTokens.revoke({ owner, sectionId: section.id }, now);
+  const inherited = filterFromJson(revoked.at(-1)?.filterJson ?? null);
+  const filter: EventFilter =
+    start.groups === undefined
+      ? inherited
+      : canonicalFilter({ ...inherited, groups: start.groups });
   const { token, tokenHash, prefix } = issueFeedToken();
   deps.repositories.feedTokens.create({
     tokenHash,
@@ -67,6 +92,7 @@ async function issueLink(
     ownerKind: 'discord',
     owner,
     sectionId: section.id,
+    filterJson: filterToJson(filter),
     at: now,
   });
   deps.logger.info(
@@ -98,9 +124,15 @@ async function issueLink(
   }
   const dmNote = dm === 'sent' ? t.dmCopySent : dm === 'closed' ? t.dmCopyClosed : t.dmCopyFailed;
   const rotated = t.rotatedNote(revoked.length);
+  const panel = filterPanel(section, interaction.user.id, filter, context, 1);
+  const filterLine = isEmptyFilter(filter)
+    ? ''
+    : t.filtersCurrent(section.name, shortDescription(filter, locale));
   await interaction.editReply({
-    content: [text, rotated, dmNote].filter((line) => line !== '').join('\n\n'),
-    components: [buttons],
+    content: [text, rotated, dmNote, filterLine, ...(start.notes ?? []), ...panel.notes]
+      .filter((line) => line !== '')
+      .join('\n\n'),
+    components: [buttons.toJSON(), ...panel.rows],
   });
 }
 
@@ -126,15 +158,28 @@ export const subscribeCommand = {
         required: true,
         autocomplete: true,
       },
+      groupsOption,
     ],
   },
   async execute(interaction, context) {
+    const { t, locale } = context;
     const section = getSectionOrThrow(interaction.options.getString('section', true), context);
     const owner = toDiscordUserId(interaction.user.id);
+    const chosen = groupsFromOption(interaction.options.getString('groups'), section, context);
     const existing = context.deps.repositories.feedTokens.listActiveByOwner(owner, section.id);
     if (existing.length === 0) {
-      await issueLink(interaction, context, section);
+      await issueLink(interaction, context, section, {
+        ...(chosen.groups === undefined ? {} : { groups: chosen.groups }),
+        notes: chosen.notes,
+      });
       return;
+    }
+    // Already subscribed with groups given: the existing link follows them (same URL).
+    const lines: string[] = [];
+    if (chosen.groups !== undefined) {
+      const filter = canonicalFilter({ ...currentFilter(existing), groups: chosen.groups });
+      saveFilter(existing, filter, context, section);
+      lines.push(t.filtersSaved(section.name, shortDescription(filter, locale)));
     }
     const rotate = new ActionRowBuilder<ButtonBuilder>().addComponents(
       new ButtonBuilder()
@@ -143,15 +188,19 @@ export const subscribeCommand = {
         .setCustomId(`${ROTATE_PREFIX}:${ROTATE_ACTION}:${section.key}`),
     );
     await interaction.reply({
-      content: context.t.alreadySubscribed(
-        section.name,
-        existing.map((row) => row.prefix),
-      ),
+      content: [
+        t.alreadySubscribed(
+          section.name,
+          existing.map((row) => row.prefix),
+        ),
+        ...lines,
+        ...chosen.notes,
+      ].join('\n\n'),
       components: [rotate],
       flags: MessageFlags.Ephemeral,
     });
   },
-  autocomplete: respondWithSections,
+  autocomplete: respondWithSectionsOrGroups,
 } satisfies Command;
 
 /** The "new link" button under an "already subscribed" reply. */
