@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { JsonObject } from './payloads.ts';
 import { validateChoices, validateCommands, validateMessage } from './validation.ts';
 
 describe('fake Discord payload validation', () => {
@@ -33,14 +34,14 @@ describe('fake Discord payload validation', () => {
   });
 
   it('checks string select menus', () => {
-    const option = (value: string) => ({ label: value, value });
-    const menu = (options: object[], extra: object = {}) => ({
+    const option = (value: string): JsonObject => ({ label: value, value });
+    const menu = (options: JsonObject[], extra: JsonObject[] = []): JsonObject => ({
       components: [
         {
           type: 1,
           components: [
             { type: 3, custom_id: 'm', min_values: 0, max_values: options.length, options },
-            ...Object.values(extra),
+            ...extra,
           ],
         },
       ],
@@ -57,9 +58,9 @@ describe('fake Discord payload validation', () => {
       'components.0.components.0.options.0.value: length',
       'components.0.components.0.options.2.value: duplicate',
     ]);
-    expect(
-      validateMessage(menu([option('a')], { button: { type: 2, style: 2, custom_id: 'b' } })),
-    ).toEqual(['components.0.components.0: a select menu is alone in its row']);
+    expect(validateMessage(menu([option('a')], [{ type: 2, style: 2, custom_id: 'b' }]))).toEqual([
+      'components.0.components.0: a select menu is alone in its row',
+    ]);
   });
 
   it('checks autocomplete choices and command definitions', () => {
