@@ -7,7 +7,16 @@ import {
   type REST,
   type RESTPostAPIChannelMessageJSONBody,
 } from 'discord.js';
-import { describeError, type Clock, type Logger, type TimetableChange } from '../core/index.ts';
+import {
+  describeError,
+  filterFromJson,
+  isEmptyFilter,
+  matchesFilter,
+  type Clock,
+  type EventFilter,
+  type Logger,
+  type TimetableChange,
+} from '../core/index.ts';
 import type { AlertTargetKind, OutboxRow, Repositories } from '../db/index.ts';
 import { formatChangeAlert, isAlertKind, type AlertMessage } from './alert-format.ts';
 import { messagesFor, toLocale } from './messages.ts';
@@ -84,12 +93,28 @@ export function isWithin(change: TimetableChange, from: Date, to: Date): boolean
   return startsOf(change).some((at) => at >= from.getTime() && at < to.getTime());
 }
 
+/**
+ * A change concerns a student's filter when the class matches it before or after the change (a
+ * class moved out of or into their group's view counts). Several filters: any of them.
+ */
+export function concernsFilters(change: TimetableChange, filters: readonly EventFilter[]): boolean {
+  if (filters.length === 0 || filters.some(isEmptyFilter)) return true;
+  return filters.some((filter) =>
+    [change.before, change.after].some(
+      (event) => event !== undefined && matchesFilter(event, filter),
+    ),
+  );
+}
+
 class RetryLater extends Error {
   override readonly name = 'RetryLater';
 }
 
 export type AlertDeliveryDeps = {
-  readonly repositories: Pick<Repositories, 'alerts' | 'changes' | 'sections' | 'botState'>;
+  readonly repositories: Pick<
+    Repositories,
+    'alerts' | 'changes' | 'sections' | 'botState' | 'feedTokens'
+  >;
   readonly config: {
     readonly alertsChannelId: string | undefined;
     readonly alertWindowDays: number;
@@ -156,13 +181,19 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
     );
     if (soon.length > 0) {
       for (const recipient of repositories.botState.listNotifyRecipients(section.id)) {
+        // DMs follow the filter of the student's link(s) for the section; channels do not.
+        const filters = repositories.feedTokens
+          .listActiveByOwner(recipient.discordUserId, section.id)
+          .map((link) => filterFromJson(link.filterJson));
+        const theirs = soon.filter((change) => concernsFilters(change, filters));
+        if (theirs.length === 0) continue;
         const t = messagesFor(toLocale(recipient.locale));
         jobs.push({
           targetKind: 'dm',
           targetId: recipient.discordUserId,
           parts: formatChangeAlert({
             sectionName: section.name,
-            changes: soon,
+            changes: theirs,
             t,
             heading: t.dmAlertTitle(section.name),
           }),
