@@ -1,7 +1,7 @@
 // Feed load under scrapes: `node bench/load.bench.ts` (or `npm run bench -- load`).
 // 60 s of autocannon at 100 connections against personal feed URLs of the real app, while a
-// scrape with real changes runs every 2 s. Prints req/s, p99 and RSS after warm-up vs at the end;
-// run it with --expose-gc (as `npm run bench` does not) for RSS figures after a full collection;
+// scrape with real changes runs every 2 s. The app runs in its own process (RSS after a full GC,
+// after warm-up vs at the end). Prints req/s and p99;
 // exits 1 on any error or non-2xx answer, a secret in the logs, or RSS growing more than 20%.
 import { formatLoad, runFeedLoad } from '../test/resilience/load-run.ts';
 
