@@ -26,6 +26,7 @@ export type FilterDimension = Exclude<FilterAction, 'clear'>;
 /** Discord: at most 25 options per select menu, labels, values and descriptions ≤ 100 chars. */
 export const MENU_OPTION_LIMIT = 25;
 export const OPTION_TEXT_LIMIT = 100;
+const CUSTOM_ID_LIMIT = 100;
 /** Autocomplete: at most 25 choices, names and values ≤ 100 chars. */
 const CHOICE_LIMIT = 25;
 /** A described filter is cut here so a reply stays far below Discord's 2,000 characters. */
@@ -242,6 +243,10 @@ export function buildFilterPanel(input: {
     courses: t.filtersCoursesPlaceholder,
     types: t.filtersTypesPlaceholder,
   };
+  // Discord refuses a customId over 100 characters (a very long section name): no menus then.
+  if (filtersCustomId('courses', input.sectionKey, input.ownerId).length > CUSTOM_ID_LIMIT) {
+    return { rows: [], notes: [] };
+  }
   const rows: Row[] = [];
   let truncated = false;
   let menus = 0;

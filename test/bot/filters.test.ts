@@ -99,6 +99,16 @@ describe('filter select menus', () => {
       maxRows: 4,
     });
     expect(empty).toEqual({ rows: [], notes: [t.filtersNothingToChoose] });
+    // A section key too long for a customId: no menus rather than a reply Discord refuses.
+    const tooLong = buildFilterPanel({
+      sectionKey: 's'.repeat(80),
+      ownerId: '1300000000000000001',
+      filter,
+      options,
+      t,
+      maxRows: 4,
+    });
+    expect(tooLong).toEqual({ rows: [], notes: [] });
   });
 
   it('parses customIds, even when a section key holds a colon', () => {

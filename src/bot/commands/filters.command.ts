@@ -29,6 +29,7 @@ import {
   resolvePicked,
   selectedFor,
   shortDescription,
+  truncate,
   withDimension,
   type FilterPanel,
 } from '../filter-menus.ts';
@@ -37,6 +38,9 @@ import { getSectionOrThrow, respondWithSections } from '../sections.ts';
 
 /** Discord allows 5 action rows per message. */
 const MAX_ROWS = 5;
+/** The `groups` option's length, and the note on unknown groups: replies stay under 2,000. */
+const GROUPS_INPUT_LIMIT = 300;
+const UNKNOWN_NOTE_LIMIT = 300;
 
 export function sectionOptions(section: SectionRow, context: CommandContext): FilterOptions {
   return deriveFilterOptions(context.deps.repositories.events.listCurrent(section.id));
@@ -98,7 +102,10 @@ export function groupsFromOption(
   const parsed = parseGroupsInput(input, sectionOptions(section, context).groups);
   return {
     groups: parsed.groups.length === 0 ? undefined : parsed.groups,
-    notes: parsed.unknown.length === 0 ? [] : [context.t.filtersUnknownGroups(parsed.unknown)],
+    notes:
+      parsed.unknown.length === 0
+        ? []
+        : [truncate(context.t.filtersUnknownGroups(parsed.unknown), UNKNOWN_NOTE_LIMIT)],
   };
 }
 
@@ -131,6 +138,7 @@ export const groupsOption = {
     'en-GB': commandTexts.optionGroups.en,
   },
   required: false,
+  max_length: GROUPS_INPUT_LIMIT,
   autocomplete: true,
 } as const;
 
