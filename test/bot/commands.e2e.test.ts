@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CALLBACK_TYPE, option, PERMISSIONS, MEMBER_PERMISSIONS } from '../fake-discord/index.ts';
 import type { FakeMessage, JsonObject } from '../fake-discord/index.ts';
 import { createHarness, eventually, makeEvent, type Harness } from './helpers.ts';
+import { filterToJson, parseEventFilter } from '../../src/core/index.ts';
 
 const EPHEMERAL = 64;
 const ADMIN_PERMISSIONS = MEMBER_PERMISSIONS | PERMISSIONS.manageGuild;
@@ -239,6 +240,25 @@ describe('bot against a fake Discord', () => {
       expect(embed?.description).toContain('**Réseaux**');
       expect(JSON.stringify(embed?.fields)).toContain('Données mises à jour <t:');
       expect(reply.flags).toBe(EPHEMERAL);
+    });
+
+    it('shows only what the caller’s filtered link shows', async () => {
+      const h = await createHarness();
+      await subscribe(h);
+      const [link] = h.repositories.feedTokens.listActiveByOwner(
+        h.fake.users.student.id,
+        h.sectionId('info 1'),
+      );
+      h.repositories.feedTokens.setFilter(
+        link!.id,
+        filterToJson(parseEventFilter({ hideCourses: ['Réseaux'] })),
+        h.clock.now(),
+      );
+      const reply = await h.fake
+        .injectCommand({ name: 'planning', context: h.fake.inGuild(h.fake.users.student) })
+        .reply();
+      expect(reply.embeds[0]?.description).toContain('**Algorithmique**');
+      expect(reply.embeds[0]?.description).not.toContain('**Réseaux**');
     });
 
     it('shows tomorrow once today’s last class is over', async () => {

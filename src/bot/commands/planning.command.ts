@@ -8,9 +8,13 @@ import {
 import {
   addDays,
   AppError,
+  EMPTY_FILTER,
+  filterFromJson,
+  matchesFilter,
   toCalendarDate,
   toDiscordUserId,
   type CalendarDate,
+  type EventFilter,
 } from '../../core/index.ts';
 import type { SectionRow, StoredEvent } from '../../db/index.ts';
 import type { Command, CommandContext } from '../command.ts';
@@ -52,6 +56,7 @@ export function eventsOfDay(
   sectionId: number,
   day: CalendarDate,
   context: CommandContext,
+  filter: EventFilter = EMPTY_FILTER,
 ): StoredEvent[] {
   const { from, to } = dayRange(day, context.deps.config.timeZone);
   const dayUtc = Date.UTC(day.year, day.month - 1, day.day);
@@ -61,20 +66,40 @@ export function eventsOfDay(
       event.allDay
         ? event.startsAt.getTime() <= dayUtc && event.endsAt.getTime() > dayUtc
         : event.endsAt.getTime() > from.getTime(),
-    );
+    )
+    .filter((event) => matchesFilter(event, filter));
+}
+
+/**
+ * The caller's own view of a section: the filter of their link. With several links whose filters
+ * differ, nothing is hidden (never hide a class one of their calendars shows).
+ */
+export function callerFilter(
+  sectionId: number,
+  userId: string,
+  context: CommandContext,
+): EventFilter {
+  const links = context.deps.repositories.feedTokens.listActiveByOwner(
+    toDiscordUserId(userId),
+    sectionId,
+  );
+  const distinct = new Set(links.map((link) => link.filterJson));
+  const [only] = distinct;
+  return distinct.size === 1 && only !== undefined ? filterFromJson(only) : EMPTY_FILTER;
 }
 
 /** Today with its classes, or tomorrow once today's last class is over (or today has none). */
 function defaultDay(
   sectionId: number,
   context: CommandContext,
+  filter: EventFilter,
 ): { day: CalendarDate; events: StoredEvent[] } {
   const now = context.deps.clock.now();
   const today = toCalendarDate(now, context.deps.config.timeZone);
-  const events = eventsOfDay(sectionId, today, context);
+  const events = eventsOfDay(sectionId, today, context, filter);
   if (events.some((event) => event.endsAt.getTime() > now.getTime())) return { day: today, events };
   const tomorrow = addDays(today, 1);
-  return { day: tomorrow, events: eventsOfDay(sectionId, tomorrow, context) };
+  return { day: tomorrow, events: eventsOfDay(sectionId, tomorrow, context, filter) };
 }
 
 function dayWords(t: Messages) {
@@ -174,11 +199,12 @@ export const planningCommand = {
       interaction.user.id,
       context,
     );
+    const filter = callerFilter(section.id, interaction.user.id, context);
     const dayInput = interaction.options.getString('day');
     let day: CalendarDate;
     let events: StoredEvent[];
     if (dayInput === null) {
-      ({ day, events } = defaultDay(section.id, context));
+      ({ day, events } = defaultDay(section.id, context, filter));
     } else {
       const today = toCalendarDate(deps.clock.now(), deps.config.timeZone);
       // Either language's words work, whatever the client's locale.
@@ -191,7 +217,7 @@ export const planningCommand = {
         });
       }
       day = parsed;
-      events = eventsOfDay(section.id, day, context);
+      events = eventsOfDay(section.id, day, context, filter);
     }
     await interaction.reply({
       embeds: [renderPlanning({ section, day, events, t, locale })],
