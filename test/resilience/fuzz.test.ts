@@ -214,14 +214,7 @@ const ICS_ONLY: Mutation[] = [
       // One series per input: 2,000 occurrences cost ~0.1 s. A bomb in each of thousands of
       // events is the calendar-wide expansion bug pinned by its own test below.
       if (input.toString('latin1').split('BEGIN:VEVENT').length > 21) return input;
-      const rule = random.pick([
-        // FREQ=SECONDLY on an out-of-range DTSTART costs ~40 s per event: pinned by its own test.
-        'RRULE:FREQ=MINUTELY;COUNT=1000000',
-        'RRULE:FREQ=DAILY;INTERVAL=0',
-        'RRULE:FREQ=YEARLY;BYDAY=MO;BYSETPOS=400',
-        'RRULE:FREQ=WEEKLY;UNTIL=19700101T000000Z',
-        'RRULE:GARBAGE',
-      ]);
+      const rule = random.pick(BOMB_RULES);
       const parts = lines(input);
       const starts = parts.flatMap((line, index) => (line === 'BEGIN:VEVENT' ? [index] : []));
       if (starts.length === 0) return input;
@@ -451,6 +444,38 @@ function classify(
   }
 }
 
+const BOMB_RULES = [
+  'RRULE:FREQ=MINUTELY;COUNT=1000000',
+  'RRULE:FREQ=DAILY;INTERVAL=0',
+  'RRULE:FREQ=YEARLY;BYDAY=MO;BYSETPOS=400',
+  'RRULE:FREQ=WEEKLY;UNTIL=19700101T000000Z',
+  'RRULE:GARBAGE',
+];
+
+/** A DTSTART whose fields are all in range (or one we cannot read, which ical.js rejects). */
+function startsInRange(text: string): boolean {
+  for (const match of text.matchAll(
+    /^DTSTART[^:\r\n]*:(\d{4})(\d\d)(\d\d)(?:T(\d\d)(\d\d)(\d\d))?/gm,
+  )) {
+    const [month, day, hour, minute, second] = match
+      .slice(2)
+      .map((field: string | undefined) => Number(field ?? 0));
+    if (
+      month === undefined ||
+      month < 1 ||
+      month > 12 ||
+      (day ?? 0) < 1 ||
+      (day ?? 0) > 31 ||
+      (hour ?? 0) > 23 ||
+      (minute ?? 0) > 59 ||
+      (second ?? 0) > 60
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
 function mutate(
   base: Buffer,
   pool: readonly Mutation[],
@@ -463,6 +488,16 @@ function mutate(
     bytes = mutation.apply(bytes, random);
     names.push(mutation.name);
     if (bytes.length > MAX_INPUT_BYTES) bytes = bytes.subarray(0, MAX_INPUT_BYTES);
+  }
+  // An out-of-range DTSTART under a frequent rule spins ical.js for seconds to minutes (one input
+  // took 159 s): that class is pinned by its own test below, so the loop drops the bomb there.
+  const text = bytes.toString('latin1');
+  if (names.includes('recurrence-bomb') && !startsInRange(text)) {
+    const defused = BOMB_RULES.reduce(
+      (current, rule) => current.split(`${rule}\r\n`).join(''),
+      text,
+    );
+    return { bytes: Buffer.from(defused, 'latin1'), label: `${names.join('+')}(defused)` };
   }
   return { bytes, label: names.join('+') };
 }
