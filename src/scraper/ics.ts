@@ -20,6 +20,12 @@ type OccurrenceDetails = {
 
 /** One recurring series never yields more than this many instances (a safety bound). */
 const MAX_OCCURRENCES_PER_EVENT = 2_000;
+/** A series is stepped through at most this many times (kept or not). */
+const MAX_ITERATIONS_PER_EVENT = 20_000;
+/** A whole calendar never yields more events than this (a recurrence bomb stops here). */
+export const MAX_EVENTS_PER_CALENDAR = 20_000;
+/** Instances of a series that ended longer ago than this are not kept (old series stay cheap). */
+const SERIES_HISTORY_MS = 400 * 86_400_000;
 
 /**
  * Bytes → text: UTF-8 (with or without BOM) when the bytes are valid UTF-8, Latin-1 otherwise
@@ -126,7 +132,16 @@ export function parseIcsCalendar(text: string, context: ParseContext): ParseResu
         strictExceptions: true,
         exceptions: overrides.get(textOf(component, 'uid')) ?? [],
       });
-      events.push(...toEvents(event, component, { zones, context, horizon, index, issues }));
+      const remaining = MAX_EVENTS_PER_CALENDAR - events.length;
+      if (remaining <= 0) {
+        issues.push({
+          code: 'ics.calendar_capped',
+          message: `more than ${MAX_EVENTS_PER_CALENDAR} events: the rest is left out`,
+        });
+        break;
+      }
+      const eventContext = { zones, context, horizon, index, issues, remaining };
+      events.push(...toEvents(event, component, eventContext));
     } catch (cause) {
       issues.push({
         code: 'ics.event_invalid',
@@ -144,7 +159,8 @@ export function parseIcsCalendar(text: string, context: ParseContext): ParseResu
       try {
         const event = new ICAL.Event(component);
         const recurrenceTzid = paramOf(component.getFirstProperty('recurrence-id'), 'tzid');
-        const eventContext = { zones, context, horizon, index, issues };
+        const remaining = Math.max(0, MAX_EVENTS_PER_CALENDAR - events.length);
+        const eventContext = { zones, context, horizon, index, issues, remaining };
         const original = toInstant(event.recurrenceId, recurrenceTzid, eventContext);
         for (const single of toEvents(event, component, eventContext)) {
           events.push({ ...single, uid: `${uid}#${original.toISOString()}` });
@@ -162,6 +178,8 @@ export function parseIcsCalendar(text: string, context: ParseContext): ParseResu
 }
 
 type EventContext = {
+  /** How many more events this calendar may yield. */
+  readonly remaining: number;
   readonly zones: ReadonlyMap<string, ICAL.Timezone>;
   readonly context: ParseContext;
   readonly horizon: Date;
@@ -176,6 +194,7 @@ function toEvents(
 ): TimetableEvent[] {
   const startProperty = component.getFirstProperty('dtstart');
   if (startProperty === null) throw new Error('no DTSTART');
+  assertTimesInRange(component);
   const tzid = paramOf(startProperty, 'tzid');
   const endTzid = paramOf(component.getFirstProperty('dtend'), 'tzid') ?? tzid;
   const base = describe(component, ctx);
@@ -195,15 +214,19 @@ function toEvents(
 
   const iterator = event.iterator();
   const results: TimetableEvent[] = [];
-  for (let count = 0; ; count += 1) {
+  const keepLimit = Math.min(MAX_OCCURRENCES_PER_EVENT, ctx.remaining);
+  const historyStart = ctx.context.now.getTime() - SERIES_HISTORY_MS;
+  for (let iteration = 0; ; iteration += 1) {
     const next = iterator.next() as ICAL.Time | undefined;
     if (next === undefined) break;
-    if (count >= MAX_OCCURRENCES_PER_EVENT) {
+    if (results.length >= keepLimit || iteration >= MAX_ITERATIONS_PER_EVENT) {
       ctx.issues.push({ code: 'ics.recurrence_capped', message: `series ${base.uid} capped` });
       break;
     }
     const startsAt = toInstant(next, tzid, ctx);
     if (startsAt > ctx.horizon) break;
+    // Instances of a long series that ended before its kept history are stepped over.
+    if (startsAt.getTime() < historyStart) continue;
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- typescript-eslint cannot resolve ical.js's occurrenceDetails import; tsc can.
     const details = event.getOccurrenceDetails(next) as unknown as OccurrenceDetails;
     const item = details.item;
@@ -221,6 +244,37 @@ function toEvents(
     );
   }
   return results;
+}
+
+const DATE_VALUE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2}))?/;
+
+/**
+ * ical.js normalizes an impossible date (month 13, hour 25) into another one, and a frequent RRULE
+ * from such a start can spin for minutes: these are invalid events instead.
+ */
+function assertTimesInRange(component: ICAL.Component): void {
+  for (const name of ['dtstart', 'dtend', 'recurrence-id']) {
+    for (const property of component.getAllProperties(name)) {
+      const values: unknown[] = property.jCal.slice(3);
+      for (const value of values) {
+        const match = typeof value === 'string' ? DATE_VALUE.exec(value) : null;
+        if (match === null) continue;
+        const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = match
+          .slice(1)
+          .map((part: string | undefined) => (part === undefined ? 0 : Number(part)));
+        const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+        const valid =
+          month >= 1 &&
+          month <= 12 &&
+          day >= 1 &&
+          day <= daysInMonth &&
+          hour <= 23 &&
+          minute <= 59 &&
+          second <= 60;
+        if (!valid) throw new Error(`${name.toUpperCase()} ${String(value)} is out of range`);
+      }
+    }
+  }
 }
 
 type Described = Omit<TimetableEvent, 'startsAt' | 'endsAt' | 'allDay'>;
