@@ -1,9 +1,29 @@
-import type { AutocompleteInteraction } from 'discord.js';
+import {
+  ApplicationCommandOptionType,
+  type APIApplicationCommandBasicOption,
+  type AutocompleteInteraction,
+} from 'discord.js';
 import { AppError, toSectionKey, type SectionSpec } from '../core/index.ts';
 import type { SectionRow } from '../db/index.ts';
 import type { CommandContext } from './command.ts';
+import { commandTexts } from './messages.ts';
 
 const MAX_CHOICES = 25;
+
+/** The `section` option most commands take, completed from the configured sections. */
+export function sectionOption(required: boolean): APIApplicationCommandBasicOption {
+  return {
+    type: ApplicationCommandOptionType.String,
+    name: 'section',
+    description: commandTexts.optionSection.fr,
+    description_localizations: {
+      'en-US': commandTexts.optionSection.en,
+      'en-GB': commandTexts.optionSection.en,
+    },
+    required,
+    autocomplete: true,
+  };
+}
 
 /** Configured sections matching what the user typed so far (name or key, anywhere in it). */
 export function sectionChoices(

@@ -10,7 +10,7 @@ import {
 import { AppError, toDiscordUserId } from '../../core/index.ts';
 import type { Command } from '../command.ts';
 import { commandTexts } from '../messages.ts';
-import { getSectionOrThrow, respondWithSections } from '../sections.ts';
+import { getSectionOrThrow, respondWithSections, sectionOption } from '../sections.ts';
 
 const TEXT_CHANNELS = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
 
@@ -23,17 +23,7 @@ export const alertsCommand = {
     default_member_permissions: PermissionFlagsBits.ManageGuild.toString(),
     contexts: [InteractionContextType.Guild],
     options: [
-      {
-        type: ApplicationCommandOptionType.String,
-        name: 'section',
-        description: commandTexts.optionSection.fr,
-        description_localizations: {
-          'en-US': commandTexts.optionSection.en,
-          'en-GB': commandTexts.optionSection.en,
-        },
-        required: true,
-        autocomplete: true,
-      },
+      sectionOption(true),
       {
         type: ApplicationCommandOptionType.Channel,
         name: 'channel',

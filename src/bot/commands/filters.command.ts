@@ -34,7 +34,7 @@ import {
   type FilterPanel,
 } from '../filter-menus.ts';
 import { commandTexts } from '../messages.ts';
-import { getSectionOrThrow, respondWithSections } from '../sections.ts';
+import { getSectionOrThrow, respondWithSections, sectionOption } from '../sections.ts';
 
 /** Discord allows 5 action rows per message. */
 const MAX_ROWS = 5;
@@ -152,20 +152,7 @@ export const filtersCommand = {
       'en-GB': commandTexts.filters.en,
     },
     contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
-    options: [
-      {
-        type: ApplicationCommandOptionType.String,
-        name: 'section',
-        description: commandTexts.optionSection.fr,
-        description_localizations: {
-          'en-US': commandTexts.optionSection.en,
-          'en-GB': commandTexts.optionSection.en,
-        },
-        required: true,
-        autocomplete: true,
-      },
-      groupsOption,
-    ],
+    options: [sectionOption(true), groupsOption],
   },
   async execute(interaction, context) {
     const { deps, t, locale } = context;

@@ -19,7 +19,7 @@ import {
 import type { SectionRow, StoredEvent } from '../../db/index.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { commandTexts, messages, type Messages } from '../messages.ts';
-import { getSectionOrThrow, respondWithSections } from '../sections.ts';
+import { getSectionOrThrow, respondWithSections, sectionOption } from '../sections.ts';
 import { dayRange, discordTime, formatCalendarDate, parseDay } from '../time.ts';
 
 const DESCRIPTION_LIMIT = 4096;
@@ -168,17 +168,7 @@ export const planningCommand = {
     },
     contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
     options: [
-      {
-        type: ApplicationCommandOptionType.String,
-        name: 'section',
-        description: commandTexts.optionSection.fr,
-        description_localizations: {
-          'en-US': commandTexts.optionSection.en,
-          'en-GB': commandTexts.optionSection.en,
-        },
-        required: false,
-        autocomplete: true,
-      },
+      sectionOption(false),
       {
         type: ApplicationCommandOptionType.String,
         name: 'day',

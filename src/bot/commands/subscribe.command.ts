@@ -1,6 +1,5 @@
 import {
   ActionRowBuilder,
-  ApplicationCommandOptionType,
   ButtonBuilder,
   ButtonStyle,
   DiscordAPIError,
@@ -23,7 +22,7 @@ import type { SectionRow } from '../../db/index.ts';
 import type { Command, CommandContext, ComponentHandler } from '../command.ts';
 import { toFeedLinks, type FeedLinks } from '../feed-links.ts';
 import { commandTexts } from '../messages.ts';
-import { getSectionOrThrow } from '../sections.ts';
+import { getSectionOrThrow, sectionOption } from '../sections.ts';
 import { toLoggableError } from '../loggable-error.ts';
 import { shortDescription } from '../filter-menus.ts';
 import {
@@ -146,20 +145,7 @@ export const subscribeCommand = {
       'en-GB': commandTexts.subscribe.en,
     },
     contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
-    options: [
-      {
-        type: ApplicationCommandOptionType.String,
-        name: 'section',
-        description: commandTexts.optionSection.fr,
-        description_localizations: {
-          'en-US': commandTexts.optionSection.en,
-          'en-GB': commandTexts.optionSection.en,
-        },
-        required: true,
-        autocomplete: true,
-      },
-      groupsOption,
-    ],
+    options: [sectionOption(true), groupsOption],
   },
   async execute(interaction, context) {
     const { t, locale } = context;

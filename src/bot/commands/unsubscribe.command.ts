@@ -1,8 +1,8 @@
-import { ApplicationCommandOptionType, InteractionContextType, MessageFlags } from 'discord.js';
+import { InteractionContextType, MessageFlags } from 'discord.js';
 import { toDiscordUserId } from '../../core/index.ts';
 import type { Command } from '../command.ts';
 import { commandTexts } from '../messages.ts';
-import { getSectionOrThrow, sectionChoices } from '../sections.ts';
+import { getSectionOrThrow, sectionChoices, sectionOption } from '../sections.ts';
 
 export const unsubscribeCommand = {
   admin: false,
@@ -14,19 +14,7 @@ export const unsubscribeCommand = {
       'en-GB': commandTexts.unsubscribe.en,
     },
     contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
-    options: [
-      {
-        type: ApplicationCommandOptionType.String,
-        name: 'section',
-        description: commandTexts.optionSection.fr,
-        description_localizations: {
-          'en-US': commandTexts.optionSection.en,
-          'en-GB': commandTexts.optionSection.en,
-        },
-        required: true,
-        autocomplete: true,
-      },
-    ],
+    options: [sectionOption(true)],
   },
   async execute(interaction, context) {
     const { deps, t } = context;
