@@ -35,7 +35,10 @@ closeWithGrace({ delay: SHUTDOWN_DEADLINE_MS, logger: false }, async ({ signal, 
 });
 
 const { demoFeedUrl } = await app.start();
-logger.info({ config: summarizeConfig(config) }, 'planning proxy started');
+logger.info(
+  { config: summarizeConfig(config), nextScrapeAt: app.nextScrapeAt() },
+  'planning proxy started',
+);
 if (demoFeedUrl !== undefined) {
   console.log(`\nDemo feed (subscribe to it in a calendar app): ${demoFeedUrl}`);
   console.log(`To serve your school's timetable, set in .env (see .env.example and the README):
