@@ -10,6 +10,7 @@ import {
 import {
   canonicalFilter,
   describeFilter,
+  foldText,
   isEmptyFilter,
   type EventFilter,
   type FilterOption,
@@ -39,14 +40,6 @@ export type MenuOption = {
   readonly default: boolean;
 };
 
-const fold = (text: string): string =>
-  text
-    .normalize('NFD')
-    .replace(/\p{Diacritic}/gu, '')
-    .toLowerCase()
-    .replace(/\s+/g, ' ')
-    .trim();
-
 export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
@@ -68,15 +61,15 @@ export function menuOptions(
   countText: (count: number) => string,
 ): { options: MenuOption[]; truncated: boolean } {
   const byKey = new Map<string, FilterOption>();
-  for (const option of available) byKey.set(fold(option.value), option);
+  for (const option of available) byKey.set(foldText(option.value), option);
   const ordered = new Map<string, { option: FilterOption; chosen: boolean }>();
   for (const value of selected) {
-    const key = fold(value);
+    const key = foldText(value);
     if (key === '' || ordered.has(key)) continue;
     ordered.set(key, { option: byKey.get(key) ?? { value, count: 0 }, chosen: true });
   }
   for (const option of available) {
-    const key = fold(option.value);
+    const key = foldText(option.value);
     if (key !== '' && !ordered.has(key)) ordered.set(key, { option, chosen: false });
   }
   const entries = [...ordered.values()];
@@ -124,11 +117,11 @@ export function parseGroupsInput(
   input: string,
   available: readonly FilterOption[],
 ): { groups: string[]; unknown: string[] } {
-  const byKey = new Map(available.map((option) => [fold(option.value), option.value]));
+  const byKey = new Map(available.map((option) => [foldText(option.value), option.value]));
   const groups: string[] = [];
   const unknown: string[] = [];
   for (const item of splitList(input)) {
-    const known = byKey.get(fold(item));
+    const known = byKey.get(foldText(item));
     if (known === undefined) unknown.push(item);
     else if (!groups.includes(known)) groups.push(known);
   }
@@ -144,14 +137,14 @@ export function groupChoices(
   available: readonly FilterOption[],
 ): { name: string; value: string }[] {
   const parts = typed.split(',');
-  const needle = fold(parts.pop() ?? '');
+  const needle = foldText(parts.pop() ?? '');
   const done = parts.map((part) => part.trim()).filter((part) => part !== '');
-  const doneKeys = new Set(done.map(fold));
+  const doneKeys = new Set(done.map(foldText));
   const prefix = done.length === 0 ? '' : `${done.join(', ')}, `;
   const choices: { name: string; value: string }[] = [];
   for (const option of available) {
     if (choices.length === CHOICE_LIMIT) break;
-    const key = fold(option.value);
+    const key = foldText(option.value);
     if (doneKeys.has(key) || (needle !== '' && !key.includes(needle))) continue;
     const value = `${prefix}${option.value}`;
     if (value.length > OPTION_TEXT_LIMIT) continue;

@@ -82,7 +82,8 @@ export function filterToJson(filter: EventFilter): string | null {
   return isEmptyFilter(filter) ? null : filterKey(filter);
 }
 
-const fold = (text: string) =>
+/** Case-, accent- and space-insensitive form of a label, for comparisons. */
+export const foldText = (text: string): string =>
   text
     .normalize('NFD')
     .replace(/\p{Diacritic}/gu, '')
@@ -98,7 +99,7 @@ export function groupsOf(event: Pick<TimetableEvent, 'groups' | 'title'>): strin
   const found = new Map<string, string>();
   const add = (group: string) => {
     const cleaned = group.replace(/\s+/g, ' ').trim();
-    if (cleaned !== '' && !found.has(fold(cleaned))) found.set(fold(cleaned), cleaned);
+    if (cleaned !== '' && !found.has(foldText(cleaned))) found.set(foldText(cleaned), cleaned);
   };
   for (const group of event.groups) add(group);
   for (const match of event.title.matchAll(/\b(TD|TP)\s?(\d{1,2}[A-Z]?)\b/g)) {
@@ -131,17 +132,20 @@ export function matchesFilter(event: TimetableEvent, filter: EventFilter): boole
   if (filter.groups.length > 0) {
     const groups = groupsOf(event);
     if (groups.length > 0) {
-      const wanted = new Set(filter.groups.map(fold));
-      if (!groups.some((group) => wanted.has(fold(group)))) return false;
+      const wanted = new Set(filter.groups.map(foldText));
+      if (!groups.some((group) => wanted.has(foldText(group)))) return false;
     }
   }
   if (filter.hideCourses.length > 0) {
-    const hidden = new Set(filter.hideCourses.map(fold));
-    if (hidden.has(fold(courseOf(event)))) return false;
+    const hidden = new Set(filter.hideCourses.map(foldText));
+    if (hidden.has(foldText(courseOf(event)))) return false;
   }
   if (filter.hideCategories.length > 0) {
     const category = categoryOf(event);
-    if (category !== '' && filter.hideCategories.some((item) => fold(item) === fold(category))) {
+    if (
+      category !== '' &&
+      filter.hideCategories.some((item) => foldText(item) === foldText(category))
+    ) {
       return false;
     }
   }
@@ -172,7 +176,7 @@ export function deriveFilterOptions(events: readonly TimetableEvent[]): FilterOp
   const categories = new Map<string, FilterOption>();
   const count = (target: Map<string, FilterOption>, label: string) => {
     if (label === '') return;
-    const key = fold(label);
+    const key = foldText(label);
     const current = target.get(key);
     target.set(key, { value: current?.value ?? label, count: (current?.count ?? 0) + 1 });
   };

@@ -77,6 +77,16 @@ export function createCookieJar(): CookieJar {
   };
 }
 
+export function isRedirect(status: number): boolean {
+  return status >= 300 && status < 400;
+}
+
+/** A response header as one string (the first value when it was repeated). */
+export function headerOf(response: HttpResponse, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
 /** The URL without query string and credentials, safe for logs and error messages. */
 export function describeUrl(url: string): string {
   try {

@@ -5,7 +5,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Config } from '../../config.ts';
 import { AppError, type ParseIssue, type TimetableEvent } from '../../core/index.ts';
-import { createCookieJar, describeUrl, type CookieJar, type HttpResponse } from '../http-client.ts';
+import {
+  createCookieJar,
+  describeUrl,
+  headerOf,
+  isRedirect,
+  type CookieJar,
+  type HttpResponse,
+} from '../http-client.ts';
 import {
   findLoginButtonName,
   hasInvalidLoginMessage,
@@ -23,7 +30,12 @@ import {
   type AurionPlanningPage,
   type AurionSubmenu,
 } from './aurion-parse.ts';
-import { createLoginGuard, createMutex, looksLikeMaintenance } from './login-guard.ts';
+import {
+  createLoginGuard,
+  createMutex,
+  looksLikeMaintenance,
+  unexpectedAnswer,
+} from './login-guard.ts';
 import type { FetchContext, RawPart, RawPayload, Source } from './source.ts';
 
 /** assumption: every Aurion school is in France; weeks start on Monday at Paris midnight. */
@@ -117,14 +129,23 @@ export function createAurionSource(options: AurionSourceOptions): Source {
       // Optional step (ECAM does it, Junia clients skip it): the anonymous session and the name
       // of the submit button, which is posted with an empty value when the page has one.
       const page = await send(`${base}/faces/Login.xhtml`);
-      if (page.status >= 500) throw unexpected('login page', page, 'scraper.login_failed');
+      if (page.status >= 500)
+        throw unexpectedAnswer(
+          { site: 'aurion', step: 'login page' },
+          page,
+          'scraper.login_failed',
+        );
       const pageText = page.body.toString('utf8');
       const button =
         page.status === 200 && isAurionLoginPage(pageText)
           ? findLoginButtonName(pageText)
           : undefined;
       if (page.status === 200 && !isAurionLoginPage(pageText) && looksLikeMaintenance(pageText)) {
-        throw unexpected('login page', page, 'scraper.login_failed');
+        throw unexpectedAnswer(
+          { site: 'aurion', step: 'login page' },
+          page,
+          'scraper.login_failed',
+        );
       }
       const form = new URLSearchParams({ username, password });
       if (button !== undefined) form.set(button, '');
@@ -150,7 +171,7 @@ export function createAurionSource(options: AurionSourceOptions): Source {
         session.jar.clear();
         throw guard.rejected(context.clock.now());
       }
-      throw unexpected('login', answer, 'scraper.login_failed');
+      throw unexpectedAnswer({ site: 'aurion', step: 'login' }, answer, 'scraper.login_failed');
     }
 
     async function navigate(): Promise<AurionPlanningPage> {
@@ -166,7 +187,11 @@ export function createAurionSource(options: AurionSourceOptions): Source {
       const home =
         homeAnswer.status === 200 ? parseHomePage(homeAnswer.body.toString('utf8')) : undefined;
       if (home === undefined)
-        throw unexpected('home page', homeAnswer, 'scraper.navigation_failed');
+        throw unexpectedAnswer(
+          { site: 'aurion', step: 'home page' },
+          homeAnswer,
+          'scraper.navigation_failed',
+        );
       let viewState = home.viewState;
       let leaf = home.leaves.find((item) => labelsMatch(item.label, config.planningLabel));
       const queue: AurionSubmenu[] = [...home.submenus].sort(
@@ -251,7 +276,11 @@ export function createAurionSource(options: AurionSourceOptions): Source {
           ? parsePlanningPage(planningAnswer.body.toString('utf8'))
           : undefined;
       if (planning === undefined) {
-        throw unexpected('planning page', planningAnswer, 'scraper.navigation_failed');
+        throw unexpectedAnswer(
+          { site: 'aurion', step: 'planning page' },
+          planningAnswer,
+          'scraper.navigation_failed',
+        );
       }
       logger.info(
         { menuId: leaf.menuId, scheduleId: planning.scheduleId },
@@ -288,7 +317,12 @@ export function createAurionSource(options: AurionSourceOptions): Source {
       if (isRedirect(answer.status)) {
         return { kind: 'relogin', error: sessionExpired() };
       }
-      if (answer.status !== 200) throw unexpected('schedule', answer, 'scraper.navigation_failed');
+      if (answer.status !== 200)
+        throw unexpectedAnswer(
+          { site: 'aurion', step: 'schedule' },
+          answer,
+          'scraper.navigation_failed',
+        );
       const inspection = inspectPartialResponse(answer.body.toString('utf8'), id);
       switch (inspection.kind) {
         case 'schedule':
@@ -331,7 +365,11 @@ export function createAurionSource(options: AurionSourceOptions): Source {
         case 'truncated':
           throw new AppError('scraper.parse_failed', 'aurion schedule answer is truncated');
         case 'not_partial':
-          throw unexpected('schedule', answer, 'scraper.navigation_failed');
+          throw unexpectedAnswer(
+            { site: 'aurion', step: 'schedule' },
+            answer,
+            'scraper.navigation_failed',
+          );
       }
     }
 
@@ -430,30 +468,6 @@ function expectLoggedIn(answer: HttpResponse, base: string): void {
   if (answer.status === 200 && isAurionLoginPage(answer.body.toString('utf8'))) {
     throw sessionExpired();
   }
-}
-
-function unexpected(
-  step: string,
-  answer: HttpResponse,
-  fallback: 'scraper.login_failed' | 'scraper.navigation_failed',
-): AppError {
-  const where = `aurion ${step} (${describeUrl(answer.url)})`;
-  if (answer.status >= 500) {
-    return new AppError('scraper.http_status', `${where} answered ${answer.status}`);
-  }
-  if (answer.status === 200 && looksLikeMaintenance(answer.body.toString('utf8'))) {
-    return new AppError('scraper.maintenance', `${where} shows a maintenance page`);
-  }
-  return new AppError(fallback, `${where} gave an unexpected answer (${answer.status})`);
-}
-
-function isRedirect(status: number): boolean {
-  return status >= 300 && status < 400;
-}
-
-function headerOf(answer: HttpResponse, name: string): string | undefined {
-  const value = answer.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function addDays(date: LocalDate, days: number): LocalDate {

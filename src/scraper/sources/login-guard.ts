@@ -1,5 +1,6 @@
 /** Session helpers shared by the sources that log in to a school site (webdbf, Aurion). */
 import { AppError } from '../../core/index.ts';
+import { describeUrl, type HttpResponse } from '../http-client.ts';
 
 export const LOGIN_COOLDOWN_FIRST_MS = 15 * 60_000;
 export const LOGIN_COOLDOWN_MAX_MS = 6 * 60 * 60_000;
@@ -64,4 +65,24 @@ export function createMutex(): <T>(task: () => Promise<T>) => Promise<T> {
 /** Text of a 200 page that says the site is down for maintenance (assumption: wording varies). */
 export function looksLikeMaintenance(text: string): boolean {
   return /maintenance|indisponible|temporarily unavailable|service unavailable/i.test(text);
+}
+
+/**
+ * An answer a login or navigation step did not expect: a 5xx, a maintenance page served with 200,
+ * or else `fallback` (messages name the step and the URL without its query, never credentials).
+ */
+export function unexpectedAnswer(
+  where: { site: string; step: string },
+  answer: HttpResponse,
+  fallback: 'scraper.login_failed' | 'scraper.navigation_failed',
+  text: string = answer.body.toString('utf8'),
+): AppError {
+  const place = `${where.site} ${where.step} (${describeUrl(answer.url)})`;
+  if (answer.status >= 500) {
+    return new AppError('scraper.http_status', `${place} answered ${answer.status}`);
+  }
+  if (answer.status === 200 && looksLikeMaintenance(text)) {
+    return new AppError('scraper.maintenance', `${place} shows a maintenance page`);
+  }
+  return new AppError(fallback, `${place} gave an unexpected answer (${answer.status})`);
 }

@@ -4,9 +4,20 @@
  */
 import type { Config } from '../../config.ts';
 import { AppError } from '../../core/index.ts';
-import { createCookieJar, describeUrl, type HttpResponse } from '../http-client.ts';
+import {
+  createCookieJar,
+  describeUrl,
+  headerOf,
+  isRedirect,
+  type HttpResponse,
+} from '../http-client.ts';
 import { decodeCalendarBytes, parseIcsCalendar } from '../ics.ts';
-import { createLoginGuard, createMutex, looksLikeMaintenance } from './login-guard.ts';
+import {
+  createLoginGuard,
+  createMutex,
+  looksLikeMaintenance,
+  unexpectedAnswer,
+} from './login-guard.ts';
 import type { FetchContext, RawPayload, Source } from './source.ts';
 
 export type WebdbfSourceOptions = { readonly config: Config['webdbf'] };
@@ -34,7 +45,12 @@ export function createWebdbfSource(options: WebdbfSourceOptions): Source {
     const page = await send(context, { url: config.loginUrl });
     const pageText = decodeCalendarBytes(page.body);
     if (page.status !== 200 || !isWebdbfLoginPage(pageText)) {
-      throw unexpected('login page', page, pageText, 'scraper.login_failed');
+      throw unexpectedAnswer(
+        { site: 'webdbf', step: 'login page' },
+        page,
+        'scraper.login_failed',
+        pageText,
+      );
     }
     const form = new URLSearchParams({
       Username: username,
@@ -59,10 +75,20 @@ export function createWebdbfSource(options: WebdbfSourceOptions): Source {
     }
     // assumption: success is a redirect to the index, or the index page itself ("Bienvenue").
     if (!isRedirect(answer.status) && answer.status !== 200) {
-      throw unexpected('login', answer, text, 'scraper.login_failed');
+      throw unexpectedAnswer(
+        { site: 'webdbf', step: 'login' },
+        answer,
+        'scraper.login_failed',
+        text,
+      );
     }
     if (answer.status === 200 && looksLikeMaintenance(text)) {
-      throw unexpected('login', answer, text, 'scraper.login_failed');
+      throw unexpectedAnswer(
+        { site: 'webdbf', step: 'login' },
+        answer,
+        'scraper.login_failed',
+        text,
+      );
     }
     guard.accepted();
     loggedIn = true;
@@ -123,7 +149,12 @@ export function createWebdbfSource(options: WebdbfSourceOptions): Source {
         continue;
       }
       if (answer.status !== 200)
-        throw unexpected('calendar', answer, text, 'scraper.navigation_failed');
+        throw unexpectedAnswer(
+          { site: 'webdbf', step: 'calendar' },
+          answer,
+          'scraper.navigation_failed',
+          text,
+        );
       if (!/BEGIN:VCALENDAR/i.test(text.slice(0, 4096))) {
         // assumption: a maintenance page served with 200 (never reported, but IPP would store it).
         if (looksLikeMaintenance(text)) {
@@ -163,28 +194,4 @@ export function createWebdbfSource(options: WebdbfSourceOptions): Source {
       return parseIcsCalendar(decodeCalendarBytes(part.body), context);
     },
   };
-}
-
-function unexpected(
-  step: string,
-  answer: HttpResponse,
-  text: string,
-  fallback: 'scraper.login_failed' | 'scraper.navigation_failed',
-): AppError {
-  const where = `webdbf ${step} (${describeUrl(answer.url)})`;
-  if (answer.status >= 500)
-    return new AppError('scraper.http_status', `${where} answered ${answer.status}`);
-  if (answer.status === 200 && looksLikeMaintenance(text)) {
-    return new AppError('scraper.maintenance', `${where} shows a maintenance page`);
-  }
-  return new AppError(fallback, `${where} gave an unexpected answer (${answer.status})`);
-}
-
-function isRedirect(status: number): boolean {
-  return status >= 300 && status < 400;
-}
-
-function headerOf(answer: HttpResponse, name: string): string | undefined {
-  const value = answer.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
