@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { AppError } from './core/errors.ts';
-import { toSectionKey, type SectionSource, type SectionSpec } from './core/domain.ts';
+import {
+  describeSectionSource,
+  redactUrlCredentials,
+  toSectionKey,
+  type SectionSource,
+  type SectionSpec,
+} from './core/domain.ts';
 
 /** Shipped with the repository so a first run has something to serve. */
 export const DEMO_SECTIONS = 'Demo:file:./samples/demo.ics';
@@ -312,24 +318,15 @@ function isTimeZone(value: string): boolean {
   }
 }
 
-/** `https://user:pass@host/x` → `https://***@host/x`, for anything that may be shown or logged. */
-export function redactUrlCredentials(text: string): string {
-  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1***@');
-}
-
 /** A one-line summary with every secret left out, for the startup log. */
 export function summarizeConfig(config: Config) {
   return {
     sections: config.sections.map((section) => ({
       name: section.name,
       source:
-        section.source.kind === 'ics'
-          ? `ics ${redactUrlCredentials(section.source.url)}`
-          : section.source.kind === 'file'
-            ? `file ${section.source.path}`
-            : section.source.kind === 'webdbf'
-              ? `webdbf ${section.source.suffix}`
-              : 'aurion',
+        section.source.kind === 'aurion'
+          ? 'aurion'
+          : `${section.source.kind} ${describeSectionSource(section.source)}`,
     })),
     intervalSeconds: config.scraper.intervalSeconds,
     database: config.database.path,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig, parseSections, redactUrlCredentials } from '../src/config.ts';
+import { redactUrlCredentials } from '../src/core/index.ts';
+import { parseConfig, parseSections } from '../src/config.ts';
 import { createTestConfig } from './helpers/config.ts';
 
 const WEBDBF = { WEB_USERNAME: 'eleve', WEB_PASSWORD: 'motdepasse' };

@@ -23,6 +23,25 @@ export type SectionSource =
   | { readonly kind: 'aurion' }
   | { readonly kind: 'webdbf'; readonly suffix: string };
 
+/** `https://user:pass@host/x` → `https://***@host/x`, for anything that may be shown or logged. */
+export function redactUrlCredentials(text: string): string {
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1***@');
+}
+
+/** Where a section's data comes from, secret-free: URL without credentials, path or suffix. */
+export function describeSectionSource(source: SectionSource): string {
+  switch (source.kind) {
+    case 'ics':
+      return redactUrlCredentials(source.url);
+    case 'file':
+      return source.path;
+    case 'webdbf':
+      return source.suffix;
+    case 'aurion':
+      return 'aurion';
+  }
+}
+
 export type SectionSpec = {
   readonly key: SectionKey;
   /** The name as the operator wrote it (shown to users, used in file names). */

@@ -1,23 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
-import type { SectionKey, SectionSpec } from '../../core/index.ts';
+import { describeSectionSource, type SectionKey, type SectionSpec } from '../../core/index.ts';
 import type { Database } from '../client.ts';
 import { sectionsTable } from '../schema.ts';
 
 export type SectionRow = typeof sectionsTable.$inferSelect;
 export type SectionsRepository = ReturnType<typeof createSectionsRepository>;
-
-function describeSource(spec: SectionSpec): string {
-  switch (spec.source.kind) {
-    case 'ics':
-      return spec.source.url.replace(/(\/\/)[^/@]*@/, '$1***@');
-    case 'file':
-      return spec.source.path;
-    case 'webdbf':
-      return spec.source.suffix;
-    case 'aurion':
-      return 'aurion';
-  }
-}
 
 export function createSectionsRepository(db: Database) {
   // Prepared on first use (after migrations): feed requests look sections up on every hit.
@@ -46,7 +33,7 @@ export function createSectionsRepository(db: Database) {
             key: spec.key,
             name: spec.name,
             sourceKind: spec.source.kind,
-            sourceRef: describeSource(spec),
+            sourceRef: describeSectionSource(spec.source),
           };
           return tx
             .insert(sectionsTable)
