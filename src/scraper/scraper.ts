@@ -276,37 +276,26 @@ export function createScraper(deps: ScraperDeps) {
     } catch (error) {
       const code = isAppError(error) ? error.code : 'scraper.unexpected';
       const message = truncate(describeError(error), 500);
+      const at = clock.now();
       if (code === 'scraper.aborted') {
         // Cancelled by us (shutdown), not a failure of the source: no backoff, no error shown.
-        repositories.scrapeRuns.finish(runId, {
-          at: clock.now(),
-          status: 'failed',
-          errorCode: code,
-          errorMessage: message,
-          durationMs: elapsed(),
-        });
         log.info('scrape cancelled');
-        return summary(section, {
-          status: 'failed',
-          errorCode: code,
-          errorMessage: message,
-          events: row.eventCount,
-          durationMs: elapsed(),
-          runId,
+      } else {
+        const failures = row.consecutiveFailures + 1;
+        const delay = Math.min(
+          settings.intervalSeconds * 1000 * 2 ** (failures - 1),
+          Math.max(settings.backoffMaxMs, settings.intervalSeconds * 1000),
+        );
+        repositories.sections.recordFailure(row.id, {
+          at,
+          code,
+          message,
+          nextRunAt: new Date(at.getTime() + delay),
         });
+        const fields = { code, message, failures, retryInMs: delay };
+        if (isAppError(error)) log.warn(fields, 'scrape failed');
+        else log.error({ ...fields, err: error }, 'scrape crashed');
       }
-      const failures = row.consecutiveFailures + 1;
-      const delay = Math.min(
-        settings.intervalSeconds * 1000 * 2 ** (failures - 1),
-        Math.max(settings.backoffMaxMs, settings.intervalSeconds * 1000),
-      );
-      const at = clock.now();
-      repositories.sections.recordFailure(row.id, {
-        at,
-        code,
-        message,
-        nextRunAt: new Date(at.getTime() + delay),
-      });
       repositories.scrapeRuns.finish(runId, {
         at,
         status: 'failed',
@@ -314,9 +303,6 @@ export function createScraper(deps: ScraperDeps) {
         errorMessage: message,
         durationMs: elapsed(),
       });
-      const fields = { code, message, failures, retryInMs: delay };
-      if (isAppError(error)) log.warn(fields, 'scrape failed');
-      else log.error({ ...fields, err: error }, 'scrape crashed');
       return summary(section, {
         status: 'failed',
         errorCode: code,
