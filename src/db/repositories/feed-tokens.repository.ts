@@ -33,6 +33,19 @@ export type TokenUsage = {
   readonly userAgent: string | null;
 };
 
+function toRow(token: NewFeedToken) {
+  return {
+    tokenHash: token.tokenHash,
+    prefix: token.prefix,
+    ownerKind: token.ownerKind,
+    owner: token.owner,
+    sectionId: token.sectionId,
+    filterJson: token.filterJson ?? null,
+    filterChangedAt: token.filterJson == null ? null : token.at,
+    createdAt: token.at,
+  };
+}
+
 export function createFeedTokensRepository(db: Database) {
   const active = isNull(feedTokensTable.revokedAt);
   // Prepared once, on first use (after migrations): every feed request runs it, and building the
@@ -47,34 +60,14 @@ export function createFeedTokensRepository(db: Database) {
   }
   return {
     create(token: NewFeedToken): FeedTokenRow {
-      return db
-        .insert(feedTokensTable)
-        .values({
-          tokenHash: token.tokenHash,
-          prefix: token.prefix,
-          ownerKind: token.ownerKind,
-          owner: token.owner,
-          sectionId: token.sectionId,
-          filterJson: token.filterJson ?? null,
-          filterChangedAt: token.filterJson == null ? null : token.at,
-          createdAt: token.at,
-        })
-        .returning()
-        .get();
+      return db.insert(feedTokensTable).values(toRow(token)).returning().get();
     },
 
     /** Inserts unless the same hash exists already (importing twice changes nothing). */
     createIfAbsent(token: NewFeedToken): boolean {
       const result = db
         .insert(feedTokensTable)
-        .values({
-          tokenHash: token.tokenHash,
-          prefix: token.prefix,
-          ownerKind: token.ownerKind,
-          owner: token.owner,
-          sectionId: token.sectionId,
-          createdAt: token.at,
-        })
+        .values(toRow(token))
         .onConflictDoNothing({ target: feedTokensTable.tokenHash })
         .run();
       return result.changes > 0;
