@@ -93,7 +93,12 @@ const sampleInput: RenderCalendarInput = {
 
 function expectGolden(name: string, text: string): void {
   const url = new URL(name, GOLDEN_DIR);
-  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(url)) writeFileSync(url, text);
+  // Golden files change only on purpose: `npm run test:update-golden` rewrites them. A missing one
+  // fails, so a renamed or deleted golden file cannot turn the comparison into a no-op.
+  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(url, text);
+  if (!existsSync(url)) {
+    throw new Error(`golden file ${name} is missing: run npm run test:update-golden and review it`);
+  }
   expect(text).toBe(readFileSync(url, 'utf8'));
 }
 
