@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+const coreModules = { lines: 90 };
+const otherModules = { lines: 80 };
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
@@ -10,5 +13,24 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    // `npm test -- --coverage` (CI does) measures src/ and enforces these floors per module.
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts'],
+      // Process entry points: they only run in spawned processes (test/app/main.test.ts, the CI
+      // smoke check), which v8 coverage of the test workers cannot see.
+      exclude: ['src/main.ts', 'src/cli/main.ts'],
+      reporter: ['text-summary', 'json-summary'],
+      thresholds: {
+        'src/core/**': coreModules,
+        'src/scraper/**': coreModules,
+        'src/feed/**': coreModules,
+        'src/bot/**': otherModules,
+        'src/db/**': otherModules,
+        'src/cli/**': otherModules,
+        'src/web/**': otherModules,
+        'src/*.ts': otherModules,
+      },
+    },
   },
 });
