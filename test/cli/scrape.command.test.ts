@@ -18,7 +18,7 @@ function summary(overrides: Partial<ScrapeSummary>): ScrapeSummary {
 }
 
 async function run(args: string[], summaries: ScrapeSummary[]) {
-  const asked: Array<{ section?: string } | undefined> = [];
+  const asked: ({ section?: string } | undefined)[] = [];
   const runScrape: RunScrape = (options) => {
     asked.push(options);
     return Promise.resolve(summaries);
