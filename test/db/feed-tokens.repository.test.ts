@@ -262,6 +262,20 @@ describe('feed tokens repository', () => {
     });
   });
 
+  it('keeps the known user agent when a later batch has none', () => {
+    const { tokens, token } = setup();
+    const used = tokens.create(token());
+    tokens.recordUsage(
+      new Map([[used.id, { hits: 1, lastUsedAt: minutes(10), userAgent: 'Thunderbird' }]]),
+    );
+    tokens.recordUsage(new Map([[used.id, { hits: 1, lastUsedAt: minutes(20), userAgent: null }]]));
+    expect(tokens.findById(used.id)).toMatchObject({
+      useCount: 2,
+      lastUsedAt: minutes(20),
+      lastUserAgent: 'Thunderbird',
+    });
+  });
+
   it('writes a usage batch for several tokens at once', () => {
     const { tokens, token } = setup();
     const a = tokens.create(token());

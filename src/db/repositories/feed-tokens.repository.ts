@@ -163,7 +163,9 @@ export function createFeedTokensRepository(db: Database) {
             .set({
               useCount: sql`${feedTokensTable.useCount} + ${entry.hits}`,
               lastUsedAt: entry.lastUsedAt,
-              lastUserAgent: entry.userAgent,
+              // A batch whose requests sent no User-Agent keeps the one known before, as a batch
+              // already does within itself: the result must not depend on when usage was flushed.
+              lastUserAgent: sql`coalesce(${entry.userAgent}, ${feedTokensTable.lastUserAgent})`,
             })
             .where(eq(feedTokensTable.id, id))
             .run();
