@@ -28,8 +28,8 @@ export const MAX_EVENTS_PER_CALENDAR = 20_000;
 const SERIES_HISTORY_MS = 400 * 86_400_000;
 
 /**
- * Bytes → text: UTF-8 (with or without BOM) when the bytes are valid UTF-8, Latin-1 otherwise
- * (the IMT Mines Alès export is Latin-1).
+ * Bytes → text: UTF-8 (with or without BOM) when the bytes are mostly UTF-8, Latin-1 otherwise
+ * (the IMT Mines Alès export is Latin-1). See `decideCalendarEncoding`.
  */
 export function decodeCalendarBytes(bytes: Buffer): string {
   // Unfold on bytes first (RFC 5545 §3.1): exporters that fold at 75 octets may cut a UTF-8
@@ -39,9 +39,34 @@ export function decodeCalendarBytes(bytes: Buffer): string {
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(unfolded);
   } catch {
-    text = new TextDecoder('latin1').decode(unfolded);
+    const lenient = new TextDecoder('utf-8').decode(unfolded);
+    text =
+      decideCalendarEncoding(lenient) === 'utf-8'
+        ? lenient
+        : new TextDecoder('latin1').decode(unfolded);
   }
   return text.startsWith('\uFEFF') ? text.slice(1) : text;
+}
+
+/**
+ * The encoding of bytes that are not valid UTF-8, from their lenient UTF-8 decoding: one invalid
+ * byte (a hand edit, a cut copy) in an otherwise UTF-8 export must not turn every accent of the
+ * file into mojibake, since every accented title would then be announced as renamed, twice. Text
+ * in Latin-1 almost never contains a valid UTF-8 multi-byte sequence (it needs "Ã" or "Â" followed
+ * by a C1 control or a symbol), so the file is UTF-8 when it holds more valid multi-byte characters
+ * than invalid bytes: the bad byte then becomes U+FFFD in its own event only.
+ */
+export function decideCalendarEncoding(lenientText: string): 'utf-8' | 'latin1' {
+  let invalid = 0;
+  let validMultiByte = 0;
+  for (let index = 0; index < lenientText.length; index += 1) {
+    const code = lenientText.charCodeAt(index);
+    if (code < 0x80) continue;
+    if (code === 0xfffd) invalid += 1;
+    // A surrogate pair (a 4-byte character) counts once, on its high half.
+    else if (code < 0xdc00 || code > 0xdfff) validMultiByte += 1;
+  }
+  return validMultiByte > invalid ? 'utf-8' : 'latin1';
 }
 
 /** Removes every line break followed by one space or tab (CRLF or bare LF). */

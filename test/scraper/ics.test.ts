@@ -4,6 +4,7 @@ import {
   calendarPayloadKey,
   cleanDescription,
   decodeCalendarBytes,
+  decideCalendarEncoding,
   parseIcsCalendar,
 } from '../../src/scraper/ics.ts';
 import { diffTimetables } from '../../src/scraper/diff.ts';
@@ -146,6 +147,46 @@ describe('decodeCalendarBytes', () => {
     ]);
     const [event] = parseIcsCalendar(decodeCalendarBytes(bytes), context).events;
     expect([event?.title, event?.location]).toEqual(['Algorithmique avancée', 'Salle Génie']);
+  });
+});
+
+describe('decodeCalendarBytes: one invalid byte in a UTF-8 export', () => {
+  const utf8 = (title: string, location: string) =>
+    Buffer.from(
+      'BEGIN:VCALENDAR\r\nVERSION:2.0\r\n' +
+        `BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20261123T080000Z\r\nDTEND:20261123T090000Z\r\n` +
+        `SUMMARY:${title}\r\nLOCATION:${location}\r\nEND:VEVENT\r\n` +
+        'BEGIN:VEVENT\r\nUID:b\r\nDTSTART:20261124T080000Z\r\nDTEND:20261124T090000Z\r\n' +
+        'SUMMARY:Mathématiques\r\nLOCATION:Salle Génie\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n',
+    );
+
+  it('stays UTF-8: the bad byte spoils its own field, every other accent is kept', () => {
+    const good = utf8('Économie', 'Amphi Lumière');
+    const cut = good.indexOf('Amphi');
+    const bytes = Buffer.concat([good.subarray(0, cut), Buffer.from([0xff]), good.subarray(cut)]);
+    const events = parseIcsCalendar(decodeCalendarBytes(bytes), context).events;
+    expect(events.map((event) => [event.uid, event.title, event.location])).toEqual([
+      ['a', 'Économie', '\uFFFDAmphi Lumière'],
+      ['b', 'Mathématiques', 'Salle Génie'],
+    ]);
+  });
+
+  it('still reads a Latin-1 file that happens to hold one valid UTF-8 pair', () => {
+    // "Â©" in Latin-1 is C2 A9, a valid UTF-8 sequence; the three other accents are not.
+    const bytes = Buffer.from(
+      'BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nSUMMARY:Économie Â© Génie\r\n' +
+        'LOCATION:Hélène\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n',
+      'latin1',
+    );
+    expect(decodeCalendarBytes(bytes)).toContain('SUMMARY:Économie Â© Génie');
+  });
+
+  it('decides by the majority of valid multi-byte characters over invalid bytes', () => {
+    expect(decideCalendarEncoding('Math\uFFFDmatiques, Génie, Lumière')).toBe('utf-8');
+    expect(decideCalendarEncoding('M\uFFFDcanique, \uFFFDconomie')).toBe('latin1');
+    expect(decideCalendarEncoding('caf\uFFFD')).toBe('latin1');
+    // An emoji (a surrogate pair) is one character.
+    expect(decideCalendarEncoding('\u{1F4DA} \u{1F4DA} \uFFFD')).toBe('utf-8');
   });
 });
 
