@@ -4,6 +4,9 @@ import {
   calendarPayloadKey,
   cleanDescription,
   decodeCalendarBytes,
+  decideCalendarEncoding,
+  isTruncatedParse,
+  MAX_EVENTS_PER_CALENDAR,
   parseIcsCalendar,
 } from '../../src/scraper/ics.ts';
 import { diffTimetables } from '../../src/scraper/diff.ts';
@@ -146,6 +149,46 @@ describe('decodeCalendarBytes', () => {
     ]);
     const [event] = parseIcsCalendar(decodeCalendarBytes(bytes), context).events;
     expect([event?.title, event?.location]).toEqual(['Algorithmique avancée', 'Salle Génie']);
+  });
+});
+
+describe('decodeCalendarBytes: one invalid byte in a UTF-8 export', () => {
+  const utf8 = (title: string, location: string) =>
+    Buffer.from(
+      'BEGIN:VCALENDAR\r\nVERSION:2.0\r\n' +
+        `BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20261123T080000Z\r\nDTEND:20261123T090000Z\r\n` +
+        `SUMMARY:${title}\r\nLOCATION:${location}\r\nEND:VEVENT\r\n` +
+        'BEGIN:VEVENT\r\nUID:b\r\nDTSTART:20261124T080000Z\r\nDTEND:20261124T090000Z\r\n' +
+        'SUMMARY:Mathématiques\r\nLOCATION:Salle Génie\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n',
+    );
+
+  it('stays UTF-8: the bad byte spoils its own field, every other accent is kept', () => {
+    const good = utf8('Économie', 'Amphi Lumière');
+    const cut = good.indexOf('Amphi');
+    const bytes = Buffer.concat([good.subarray(0, cut), Buffer.from([0xff]), good.subarray(cut)]);
+    const events = parseIcsCalendar(decodeCalendarBytes(bytes), context).events;
+    expect(events.map((event) => [event.uid, event.title, event.location])).toEqual([
+      ['a', 'Économie', '\uFFFDAmphi Lumière'],
+      ['b', 'Mathématiques', 'Salle Génie'],
+    ]);
+  });
+
+  it('still reads a Latin-1 file that happens to hold one valid UTF-8 pair', () => {
+    // "Â©" in Latin-1 is C2 A9, a valid UTF-8 sequence; the three other accents are not.
+    const bytes = Buffer.from(
+      'BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nSUMMARY:Économie Â© Génie\r\n' +
+        'LOCATION:Hélène\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n',
+      'latin1',
+    );
+    expect(decodeCalendarBytes(bytes)).toContain('SUMMARY:Économie Â© Génie');
+  });
+
+  it('decides by the majority of valid multi-byte characters over invalid bytes', () => {
+    expect(decideCalendarEncoding('Math\uFFFDmatiques, Génie, Lumière')).toBe('utf-8');
+    expect(decideCalendarEncoding('M\uFFFDcanique, \uFFFDconomie')).toBe('latin1');
+    expect(decideCalendarEncoding('caf\uFFFD')).toBe('latin1');
+    // An emoji (a surrogate pair) is one character.
+    expect(decideCalendarEncoding('\u{1F4DA} \u{1F4DA} \uFFFD')).toBe('utf-8');
   });
 });
 
@@ -550,5 +593,54 @@ describe('cleanDescription', () => {
     expect(cleanDescription('Exporté le planning du TP (voir Moodle)')).toBe(
       'Exporté le planning du TP (voir Moodle)',
     );
+  });
+});
+
+describe('calendars over the event cap', () => {
+  /** `count` hourly instances from `start` (a series with a COUNT). */
+  const hourly = (uid: string, start: string, count: number) => [
+    'BEGIN:VEVENT',
+    `UID:${uid}`,
+    `DTSTART:${start}`,
+    'DURATION:PT1H',
+    `RRULE:FREQ=HOURLY;COUNT=${count}`,
+    `SUMMARY:${uid}`,
+    'END:VEVENT',
+  ];
+
+  it('keeps the events nearest in time, not the first in file order', () => {
+    // 10 old series (2,000 hourly instances each, ~300 days ago) come first in the file: 20,000
+    // events of history; this week's classes come last.
+    const old = Array.from({ length: 10 }, (_, index) =>
+      hourly(`old-${index}`, '20260125T080000Z', 2000),
+    ).flat();
+    const text = calendar(
+      ...old,
+      ...hourly('this-week', '20261123T080000Z', 5),
+      'BEGIN:VEVENT',
+      'UID:exam',
+      'DTSTART:20261208T090000Z',
+      'DTEND:20261208T110000Z',
+      'SUMMARY:Examen',
+      'END:VEVENT',
+    );
+    const result = parseIcsCalendar(text, context);
+    expect(result.events).toHaveLength(MAX_EVENTS_PER_CALENDAR);
+    const uids = new Set(result.events.map((event) => event.uid.split('#')[0]));
+    expect(uids.has('this-week')).toBe(true);
+    expect(uids.has('exam')).toBe(true);
+    expect(result.events.filter((event) => event.uid.startsWith('this-week'))).toHaveLength(5);
+    // The 6 dropped are the oldest of the history (every old series starts at the same time).
+    const firstHour = Date.parse('2026-01-25T08:00:00Z');
+    expect(result.events.every((event) => event.startsAt.getTime() >= firstHour)).toBe(true);
+    expect(result.events.filter((event) => event.startsAt.getTime() === firstHour)).toHaveLength(4);
+    expect(isTruncatedParse(result)).toBe(true);
+    expect(result.issues.map((issue) => issue.code)).toContain('ics.calendar_capped');
+  });
+
+  it('is not truncated at or under the cap', () => {
+    const result = parseIcsCalendar(calendar(...hourly('small', '20261123T080000Z', 10)), context);
+    expect(result.events).toHaveLength(10);
+    expect(isTruncatedParse(result)).toBe(false);
   });
 });
