@@ -47,6 +47,8 @@ export type SectionSpec = {
   /** The name as the operator wrote it (shown to users, used in file names). */
   readonly name: string;
   readonly source: SectionSource;
+  /** The section's own zone (SECTION_TIMEZONES) for floating times; undefined: TIMEZONE. */
+  readonly timeZone?: string;
 };
 
 export type EventStatus = 'confirmed' | 'tentative' | 'cancelled';
