@@ -15,7 +15,7 @@ import {
   scrapeRunsTable,
   sectionsTable,
 } from '../schema.ts';
-import { toEventColumns, toEventJson } from './rows.ts';
+import { toChangeAfterJson, toEventColumns, toEventJson } from './rows.ts';
 
 export type CommitScrapeInput = {
   readonly sectionId: number;
@@ -136,7 +136,7 @@ export function createSnapshotsRepository(db: Database) {
               uid: change.uid,
               kinds: change.kinds.join(','),
               beforeJson: toEventJson(change.before),
-              afterJson: toEventJson(change.after),
+              afterJson: toChangeAfterJson(change),
               eventStartsAt: earliestStart(change),
               changedAt: at,
             })
