@@ -67,6 +67,19 @@ describe('ADE export (unlabelled description, X-WR-TIMEZONE)', () => {
     expect(cayenne?.startsAt.toISOString()).toBe('2026-11-23T04:00:00.000Z');
   });
 
+  it('falls back to the section zone when X-WR-TIMEZONE names no zone', () => {
+    const text = fixture('ade-reunion.ics').replace(
+      'X-WR-TIMEZONE:Indian/Reunion',
+      'X-WR-TIMEZONE:Mars/Olympus',
+    );
+    const [first] = parseIcsCalendar(text, {
+      timeZone: 'Europe/Paris',
+      now: NOW,
+      horizonDays: 365,
+    }).events;
+    expect(first?.startsAt.toISOString()).toBe('2026-11-23T07:00:00.000Z');
+  });
+
   it('still reads the existing ADE fixture: groups then teacher', () => {
     const events = parse('ade-like.ics').events;
     expect(events.slice(0, 4).map((event) => [event.groups, event.teacher])).toEqual([
@@ -161,6 +174,16 @@ describe('DURATION across the spring DST change (Paris, 2027-03-28)', () => {
       startsAt: '2027-03-28T00:30:00.000Z',
       endsAt: '2027-03-28T02:00:00.000Z',
     });
+  });
+
+  it('keeps a negative or absurd DURATION from ending before the start', () => {
+    const text = fixture('duration-dst.ics').replace('DURATION:PT6H', 'DURATION:-PT6H');
+    const event = parseIcsCalendar(text, {
+      timeZone: 'Europe/Paris',
+      now: NOW,
+      horizonDays: 365,
+    }).events.find((item) => item.uid === 'night-shift-6h');
+    expect(event?.endsAt.toISOString()).toBe(event?.startsAt.toISOString());
   });
 
   it('adds days on the wall clock (a nominal day is 23 hours here)', () => {
