@@ -50,9 +50,12 @@ export function parseAurionTitle(
 /** A class-type word heading a Junia title ("Cours", "TD"): a label, never a room. */
 const TYPE_WORD =
   /^(?:cours(?: magistral)?|cm|td|tp|travaux (?:dirig|pratiq)\S*|ds|exam(?:en)?|partiel|(?:é|e)preuve|projet|ci|conf(?:é|e)rence)$/iu;
-/** What a room looks like when it stands alone: a digit somewhere, or a room word. */
+/**
+ * What a room looks like when nothing else says it is one: a room word ("Salle 12", "Amphi Bleu")
+ * or a room code ("B501", "ISEN A204", "U3-205"); "Niveau 2" or "B2" are not rooms.
+ */
 const ROOM_LIKE =
-  /\d|^(?:salle|amphi|amphith(?:é|e)(?:â|a)tre|labo|lab|room|b(?:â|a)t(?:iment)?|hall|gymnase|visio|distanciel)\b/iu;
+  /^(?:salle|amphi|amphith(?:é|e)(?:â|a)tre|labo|lab|room|b(?:â|a)t(?:iment)?|hall|gymnase|visio|distanciel)\b|^(?:(?:ISEN|HEI|ISA|JUNIA)\s+)?[A-Z]{0,3}\d?[-.]?\d{2,4}[A-Z]?$/iu;
 
 /** A field that is a clock time or a time range ("08:00", "8h00", "08:00-10:00"): never a room. */
 export function isTimeField(field: string): boolean {
