@@ -52,6 +52,7 @@ export const envSchema = z.object({
     .string()
     .default('Europe/Paris')
     .refine(isTimeZone, { message: 'expected an IANA time zone such as Europe/Paris' }),
+  SECTION_TIMEZONES: optionalText,
   // storage and logs
   DATABASE_PATH: z.string().min(1).default('./data/planning-proxy.db'),
   RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
@@ -183,7 +184,11 @@ export function parseConfig(rawEnv: Readonly<Record<string, string | undefined>>
       problems.push(`${issue.path.map(String).join('.') || 'environment'}: ${issue.message}`);
     }
   }
-  const sections = parseSections(env.SECTIONS ?? DEMO_SECTIONS, problems);
+  const sections = withSectionTimeZones(
+    parseSections(env.SECTIONS ?? DEMO_SECTIONS, problems),
+    env.SECTION_TIMEZONES,
+    problems,
+  );
   problems.push(...checkSources(env, sections));
   if (!result.success || problems.length > 0) {
     throw new AppError('config.invalid', `invalid configuration:\n  ${problems.join('\n  ')}`, {
@@ -234,6 +239,37 @@ export function parseSections(value: string, problems: string[]): SectionSpec[] 
     problems.push('SECTIONS: no section configured');
   }
   return sections;
+}
+
+/**
+ * SECTION_TIMEZONES: comma-separated `NAME=ZONE` (`Réunion=Indian/Reunion`) giving a section its own
+ * zone for floating times, for schools outside metropolitan France; the others use TIMEZONE.
+ */
+export function withSectionTimeZones(
+  sections: readonly SectionSpec[],
+  value: string | undefined,
+  problems: string[],
+): SectionSpec[] {
+  const zones = new Map<string, string>();
+  for (const entry of splitList(value)) {
+    const equals = entry.lastIndexOf('=');
+    const name = equals > 0 ? entry.slice(0, equals).trim() : '';
+    const zone = equals > 0 ? entry.slice(equals + 1).trim() : '';
+    const where = `SECTION_TIMEZONES: "${entry}"`;
+    if (name === '' || zone === '') {
+      problems.push(`${where}: expected NAME=ZONE`);
+    } else if (!isTimeZone(zone)) {
+      problems.push(`${where}: expected an IANA time zone such as Indian/Reunion`);
+    } else if (!sections.some((section) => section.key === toSectionKey(name))) {
+      problems.push(`${where}: no section "${name}" in SECTIONS`);
+    } else {
+      zones.set(toSectionKey(name), zone);
+    }
+  }
+  return sections.map((section) => {
+    const zone = zones.get(section.key);
+    return zone === undefined ? section : { ...section, timeZone: zone };
+  });
 }
 
 /**

@@ -1,5 +1,10 @@
 import { escapeMarkdown, type APIEmbed, type APIEmbedField } from 'discord.js';
-import type { ChangeKind, TimetableChange, TimetableEvent } from '../core/index.ts';
+import {
+  isExam,
+  type ChangeKind,
+  type TimetableChange,
+  type TimetableEvent,
+} from '../core/index.ts';
 import type { Messages } from './messages.ts';
 import { discordTime } from './time.ts';
 
@@ -56,7 +61,8 @@ function when(at: Date): string {
 
 function title(event: TimetableEvent | undefined, t: Messages): string {
   const text = event?.title.trim() ?? '';
-  return `**${escapeMarkdown(truncate(text === '' ? t.unknownValue : text, 200))}**`;
+  const bold = `**${escapeMarkdown(truncate(text === '' ? t.unknownValue : text, 200))}**`;
+  return event !== undefined && isExam(event) ? `${bold} (${t.examMark})` : bold;
 }
 
 function value(text: string | undefined, t: Messages): string {
@@ -82,11 +88,17 @@ export function formatChangeLine(change: TimetableChange, t: Messages): string {
       if (after?.location.trim()) segments.push(value(after.location, t));
       if (after?.teacher.trim()) segments.push(value(after.teacher, t));
       break;
-    case 'moved':
+    case 'moved': {
+      // A split names every part: "before → part 1 + part 2 (split into 2)".
+      const parts = [after, ...(change.otherParts ?? [])].map((part) =>
+        when(part?.startsAt ?? new Date(0)),
+      );
+      const split = parts.length > 1 ? ` (${t.alertSplit(parts.length)})` : '';
       segments.push(
-        `${title(event, t)} — ${discordTime(before?.startsAt ?? new Date(0), 'F')} → ${when(after?.startsAt ?? new Date(0))}`,
+        `${title(event, t)} — ${discordTime(before?.startsAt ?? new Date(0), 'F')} → ${parts.join(' + ')}${split}`,
       );
       break;
+    }
     case 'renamed':
       segments.push(
         `${title(before, t)} → ${title(after, t)} — ${when(event?.startsAt ?? new Date(0))}`,

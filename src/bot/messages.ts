@@ -165,6 +165,10 @@ const fr = {
     teacher: "Changement d'enseignant",
     renamed: 'Renommé',
   },
+  /** Said after an exam's title in alerts. */
+  examMark: '📝 Examen',
+  /** A class split in several under new ids: "moved" names every part. */
+  alertSplit: (count: number) => `scindé en ${count}`,
   unknownValue: '?',
   noValue: '—',
 };
@@ -300,6 +304,8 @@ const en: Messages = {
     teacher: 'Teacher change',
     renamed: 'Renamed',
   },
+  examMark: '📝 Exam',
+  alertSplit: (count) => `split into ${count}`,
   unknownValue: '?',
   noValue: '—',
 };

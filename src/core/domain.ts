@@ -47,6 +47,8 @@ export type SectionSpec = {
   /** The name as the operator wrote it (shown to users, used in file names). */
   readonly name: string;
   readonly source: SectionSource;
+  /** The section's own zone (SECTION_TIMEZONES) for floating times; undefined: TIMEZONE. */
+  readonly timeZone?: string;
 };
 
 export type EventStatus = 'confirmed' | 'tentative' | 'cancelled';
@@ -97,6 +99,11 @@ export type TimetableChange = {
   readonly kinds: readonly ChangeKind[];
   readonly before: TimetableEvent | undefined;
   readonly after: TimetableEvent | undefined;
+  /**
+   * A class split under new uids is one "moved" change: `after` is its first part, these are the
+   * others (each also stored as an event of its own). Absent for every other change.
+   */
+  readonly otherParts?: readonly TimetableEvent[];
 };
 
 /** An event the source gave a new uid (matched by content): it keeps its identity. */

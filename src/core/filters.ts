@@ -12,7 +12,7 @@ export type EventFilter = {
   readonly groups: readonly string[];
   /** Hide events of these courses. */
   readonly hideCourses: readonly string[];
-  /** Hide events of these class types (COURS, TD, TP, EXAM...). */
+  /** Hide events of these class types (COURS, TD, TP, EXAMEN...); exams only when named. */
   readonly hideCategories: readonly string[];
 };
 
@@ -112,7 +112,41 @@ export function groupsOf(event: Pick<TimetableEvent, 'groups' | 'title'>): strin
 }
 
 /** A class type leading a title when the source has no type field ("TD Algo", "Examen : Algo"). */
-const TITLE_TYPE = /^(CM|TD|TP|DS|EXAMEN|EXAM)(?:\s*[:\-–]\s*|\s+)(\S.*)$/iu;
+const TITLE_TYPE = /^(CM|TD|TP|DS|EXAMEN|EXAM|PARTIEL)(?:\s*[:\-–]\s*|\s+)(\S.*)$/iu;
+
+/**
+ * The one exam type every source's exam maps to: Aurion's `est-epreuve` class and `Epreuve` type,
+ * `DS`, `Examen`, `EXAM`, `Partiel` (filters, feeds and alerts all use it).
+ */
+export const EXAM_CATEGORY = 'EXAMEN';
+
+const EXAM_WORDS = new Set([
+  'est-epreuve',
+  'epreuve',
+  'epreuves',
+  'ds',
+  'examen',
+  'examens',
+  'exam',
+  'exams',
+  'partiel',
+  'partiels',
+]);
+
+/** Does a type label name an exam ("DS", "Examen final", "COURS est-epreuve")? */
+export function isExamLabel(label: string): boolean {
+  const folded = foldText(label);
+  if (folded === 'devoir surveille') return true;
+  return folded.split(/[\s,;/_:()]+/).some((word) => EXAM_WORDS.has(word));
+}
+
+/** An exam: its type says so, or (no type field) a leading word of its title does. */
+export function isExam(event: Pick<TimetableEvent, 'category' | 'title'>): boolean {
+  const category = event.category.trim();
+  if (category !== '') return isExamLabel(category);
+  const leading = TITLE_TYPE.exec(event.title.trim())?.[1];
+  return leading !== undefined && isExamLabel(leading);
+}
 
 /** The course an event belongs to: its parsed course, else its title without a leading type. */
 export function courseOf(event: Pick<TimetableEvent, 'course' | 'title'>): string {
@@ -121,8 +155,9 @@ export function courseOf(event: Pick<TimetableEvent, 'course' | 'title'>): strin
   return title.replace(/\s+/g, ' ').trim();
 }
 
-/** The class type: the source's field, else a type leading the title, else ''. */
+/** The class type: the exam type, else the source's field, else a type leading the title, else ''. */
 export function categoryOf(event: Pick<TimetableEvent, 'category' | 'title'>): string {
+  if (isExam(event)) return EXAM_CATEGORY;
   const category = event.category.trim();
   if (category !== '') return category.toUpperCase();
   return (TITLE_TYPE.exec(event.title.trim())?.[1] ?? '').toUpperCase();
@@ -142,12 +177,14 @@ export function matchesFilter(event: TimetableEvent, filter: EventFilter): boole
   }
   if (filter.hideCategories.length > 0) {
     const category = categoryOf(event);
-    if (
-      category !== '' &&
-      filter.hideCategories.some((item) => foldText(item) === foldText(category))
-    ) {
-      return false;
-    }
+    // An exam is hidden only when exams themselves were hidden (EXAMEN, DS, Partiel…), never
+    // because its source also calls it a TD or a COURS.
+    const hidden =
+      category === EXAM_CATEGORY
+        ? filter.hideCategories.some(isExamLabel)
+        : category !== '' &&
+          filter.hideCategories.some((item) => foldText(item) === foldText(category));
+    if (hidden) return false;
   }
   return true;
 }

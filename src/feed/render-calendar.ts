@@ -1,10 +1,12 @@
 import ical, { ICalEventStatus, ICalEventTransparency } from 'ical-generator';
-import type { EventStatus } from '../core/index.ts';
+import { EXAM_CATEGORY, isExam, type EventStatus } from '../core/index.ts';
 import type { StoredEvent } from '../db/index.ts';
 
 /** RFC 7986 REFRESH-INTERVAL / X-PUBLISHED-TTL: a hint only (Google ignores both). */
 export const FEED_REFRESH_INTERVAL_SECONDS = 900;
 export const CANCELLED_TITLE_PREFIX = 'Annulé : ';
+/** The visible mark of an exam in a calendar app (its CATEGORIES is EXAMEN). */
+export const EXAM_TITLE_PREFIX = '📝 ';
 const PRODUCT_ID = { company: 'planning-proxy', product: 'feed', language: 'FR' } as const;
 
 export type CalendarFreshness = {
@@ -54,7 +56,9 @@ export function renderCalendar(input: RenderCalendarInput): string {
 
   for (const event of [...input.events].sort(compareEvents)) {
     const cancelled = event.removedAt !== null || event.status === 'cancelled';
-    const title = cleanLine(event.title) || 'Cours';
+    const exam = isExam(event);
+    const title = `${exam ? EXAM_TITLE_PREFIX : ''}${cleanLine(event.title) || 'Cours'}`;
+    const category = exam ? EXAM_CATEGORY : cleanLine(event.category);
     calendar.createEvent({
       id: cleanLine(event.feedUid),
       start: event.startsAt,
@@ -68,7 +72,7 @@ export function renderCalendar(input: RenderCalendarInput): string {
       stamp: event.changedAt,
       lastModified: event.changedAt,
       created: event.createdAt,
-      categories: cleanLine(event.category) === '' ? [] : [{ name: cleanLine(event.category) }],
+      categories: category === '' ? [] : [{ name: category }],
     });
   }
   // RFC 5545 §3.1: every content line, the last one included, ends with CRLF.

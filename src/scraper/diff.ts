@@ -1,7 +1,10 @@
 import {
   CHANGE_KINDS,
+  categoryOf,
   comparableFields,
   eventFingerprint,
+  foldText,
+  zoneOffsetMs,
   type ChangeKind,
   type TimetableChange,
   type TimetableEvent,
@@ -21,12 +24,15 @@ export type DiffOptions = {
   readonly now: Date;
   /** The window a windowed source answered for; events outside it are not "removed". */
   readonly coverage?: { readonly from: Date; readonly to: Date };
+  /** Zone whose Monday-to-Sunday weeks bound move pairing (default UTC). */
+  readonly timeZone?: string;
 };
 
 /**
  * Pure: previous and next timetables → changes. Events are matched by uid first; what is left is
  * matched by identical content (uid churn: no change), then by title and times (uid churn plus a
- * room or teacher change). Several kinds on one event make one change.
+ * room or teacher change), then by course and week (a class moved or split under new uids: one
+ * "moved" change). Several kinds on one event make one change.
  */
 export function diffTimetables(
   previous: readonly TimetableEvent[],
@@ -79,6 +85,41 @@ export function diffTimetables(
     remainingNext = stillNext;
     remainingPrevious = remainingPrevious.filter((event) => !taken.has(event));
   }
+
+  // A class moved (or split) under new uids: a vanished and an appeared event of the same course
+  // in the same week are one "moved" change, not "cancelled" + "added".
+  const moves = pairMoves(
+    remainingPrevious.filter((event) => event.status !== 'cancelled' && isInSight(event, options)),
+    remainingNext.filter((event) => event.status !== 'cancelled'),
+    options.timeZone ?? 'UTC',
+  );
+  for (const move of moves) {
+    remaps.push({ fromUid: move.before.uid, toUid: move.after.uid });
+    const change = compare(move.before, move.after);
+    if (move.otherParts.length === 0) {
+      if (change === undefined) unchanged += 1;
+      else changes.push(change);
+      continue;
+    }
+    const kinds = new Set<ChangeKind>([...(change?.kinds ?? []), 'moved']);
+    kinds.delete('details');
+    changes.push({
+      uid: move.after.uid,
+      kinds: CHANGE_KINDS.filter((kind) => kinds.has(kind)),
+      before: move.before,
+      after: move.after,
+      otherParts: move.otherParts,
+    });
+    // The other parts are new events; the "moved" change above is what announces them.
+    for (const part of move.otherParts) {
+      changes.push({ uid: part.uid, kinds: ['details'], before: undefined, after: part });
+    }
+  }
+  const pairedEvents = new Set(
+    moves.flatMap((move) => [move.before, move.after, ...move.otherParts]),
+  );
+  remainingNext = remainingNext.filter((event) => !pairedEvents.has(event));
+  remainingPrevious = remainingPrevious.filter((event) => !pairedEvents.has(event));
 
   for (const after of remainingNext) {
     changes.push({
@@ -146,7 +187,8 @@ function compare(before: TimetableEvent, after: TimetableEvent): TimetableChange
     }
     if (before.location !== after.location) kinds.add('room');
     if (before.teacher !== after.teacher) kinds.add('teacher');
-    if (before.title !== after.title) kinds.add('renamed');
+    // "Algèbre linéaire" → "ALGEBRE LINEAIRE" is a new spelling, not a rename: no alert.
+    if (foldText(before.title) !== foldText(after.title)) kinds.add('renamed');
   }
   if (kinds.size === 0) kinds.add('details');
   return {
@@ -169,4 +211,83 @@ function groupBy(
     else group.push(event);
   }
   return groups;
+}
+
+type Move = {
+  readonly before: TimetableEvent;
+  readonly after: TimetableEvent;
+  readonly otherParts: readonly TimetableEvent[];
+};
+
+/** Same course (title, teacher, type, ignoring case and accents) in the same local week. */
+function moveKey(event: TimetableEvent, timeZone: string): string {
+  const at = event.startsAt.getTime();
+  const local = new Date(at + zoneOffsetMs(at, timeZone));
+  const weekday = (local.getUTCDay() + 6) % 7;
+  const monday = Date.UTC(
+    local.getUTCFullYear(),
+    local.getUTCMonth(),
+    local.getUTCDate() - weekday,
+  );
+  return [
+    foldText(event.title),
+    foldText(event.teacher),
+    foldText(categoryOf(event)),
+    String(monday),
+  ].join('\u0000');
+}
+
+const durationOf = (event: TimetableEvent) => event.endsAt.getTime() - event.startsAt.getTime();
+
+/**
+ * Vanished and appeared events of one course and week, paired: one vanished class whose
+ * appeared parts add up to its duration is a split; otherwise the closest starts pair up.
+ */
+function pairMoves(
+  vanished: readonly TimetableEvent[],
+  appeared: readonly TimetableEvent[],
+  timeZone: string,
+): Move[] {
+  if (vanished.length === 0 || appeared.length === 0) return [];
+  const appearedByKey = groupBy(appeared, (event) => moveKey(event, timeZone));
+  const vanishedByKey = groupBy(vanished, (event) => moveKey(event, timeZone));
+  const moves: Move[] = [];
+  const byStart = (a: TimetableEvent, b: TimetableEvent) =>
+    a.startsAt.getTime() - b.startsAt.getTime() || a.uid.localeCompare(b.uid);
+  for (const [key, befores] of vanishedByKey) {
+    const afters = [...(appearedByKey.get(key) ?? [])].sort(byStart);
+    if (afters.length === 0) continue;
+    const [only] = befores;
+    if (
+      befores.length === 1 &&
+      only !== undefined &&
+      afters.length >= 2 &&
+      afters.reduce((total, part) => total + durationOf(part), 0) === durationOf(only)
+    ) {
+      const [first, ...others] = afters;
+      if (first !== undefined) moves.push({ before: only, after: first, otherParts: others });
+      continue;
+    }
+    const left = [...befores].sort(byStart);
+    const right = afters;
+    while (left.length > 0 && right.length > 0) {
+      let best: [number, number] = [0, 0];
+      let bestGap = Number.POSITIVE_INFINITY;
+      for (const [i, before] of left.entries()) {
+        for (const [j, after] of right.entries()) {
+          const gap = Math.abs(before.startsAt.getTime() - after.startsAt.getTime());
+          if (gap < bestGap) {
+            bestGap = gap;
+            best = [i, j];
+          }
+        }
+      }
+      const [before] = left.splice(best[0], 1);
+      const [after] = right.splice(best[1], 1);
+      if (before !== undefined && after !== undefined) {
+        moves.push({ before, after, otherParts: [] });
+      }
+    }
+  }
+  return moves;
 }

@@ -145,6 +145,7 @@ export function parseIcsCalendar(text: string, context: ParseContext): ParseResu
   if (calendar === null) throw new AppError('scraper.not_calendar', 'no VCALENDAR component');
 
   const zones = collectTimezones(calendar);
+  const calendarInfo = readCalendarInfo(calendar, context.timeZone);
   const horizon = new Date(context.now.getTime() + context.horizonDays * 86_400_000);
   const issues: ParseIssue[] = [];
   const events: TimetableEvent[] = [];
@@ -185,7 +186,7 @@ export function parseIcsCalendar(text: string, context: ParseContext): ParseResu
         budgetSpent = true;
         break;
       }
-      const eventContext = { zones, context, horizon, index, issues, remaining };
+      const eventContext = { zones, context, horizon, index, issues, remaining, ...calendarInfo };
       collect(toEvents(event, component, eventContext));
     } catch (cause) {
       issues.push({
@@ -205,7 +206,7 @@ export function parseIcsCalendar(text: string, context: ParseContext): ParseResu
         const event = new ICAL.Event(component);
         const recurrenceTzid = paramOf(component.getFirstProperty('recurrence-id'), 'tzid');
         const remaining = Math.max(0, MAX_GENERATED_PER_CALENDAR - generated);
-        const eventContext = { zones, context, horizon, index, issues, remaining };
+        const eventContext = { zones, context, horizon, index, issues, remaining, ...calendarInfo };
         const original = toInstant(event.recurrenceId, recurrenceTzid, eventContext);
         collect(
           toEvents(event, component, eventContext).map((single) => ({
@@ -264,7 +265,19 @@ type EventContext = {
   readonly horizon: Date;
   readonly index: number;
   readonly issues: ParseIssue[];
+  /** Zone of floating times: the calendar's X-WR-TIMEZONE when it names one, else the section's. */
+  readonly floatingZone: string;
+  /** PRODID, folded: a CATEGORIES value naming the product (HYPERPLANNING) is not a class type. */
+  readonly product: string;
 };
+
+type CalendarInfo = Pick<EventContext, 'floatingZone' | 'product'>;
+
+function readCalendarInfo(calendar: ICAL.Component, sectionZone: string): CalendarInfo {
+  const declared = textOf(calendar, 'x-wr-timezone').trim();
+  const floatingZone = (declared === '' ? undefined : resolveZoneName(declared)) ?? sectionZone;
+  return { floatingZone, product: textOf(calendar, 'prodid').toLowerCase() };
+}
 
 function toEvents(
   event: ICAL.Event,
@@ -281,11 +294,13 @@ function toEvents(
   if (!event.isRecurring()) {
     const start = event.startDate;
     const end = event.endDate;
+    const startsAt = toInstant(start, tzid, ctx);
     return [
       build(base, {
         uid: base.uid,
-        startsAt: toInstant(start, tzid, ctx),
-        endsAt: toInstant(end, endTzid, ctx),
+        startsAt,
+        endsAt:
+          endFromDuration(component, start, startsAt, tzid, ctx) ?? toInstant(end, endTzid, ctx),
         allDay: start.isDate,
       }),
     ];
@@ -312,17 +327,53 @@ function toEvents(
     const occurrence = item === event ? base : describe(item.component, ctx);
     const occurrenceTzid =
       item === event ? tzid : (paramOf(item.component.getFirstProperty('dtstart'), 'tzid') ?? tzid);
+    const occurrenceStart = toInstant(details.startDate, occurrenceTzid, ctx);
     results.push(
       build(occurrence, {
         // Instances of a series are told apart by their original start (their RECURRENCE-ID).
         uid: `${base.uid}#${toInstant(details.recurrenceId, tzid, ctx).toISOString()}`,
-        startsAt: toInstant(details.startDate, occurrenceTzid, ctx),
-        endsAt: toInstant(details.endDate, occurrenceTzid, ctx),
+        startsAt: occurrenceStart,
+        endsAt:
+          endFromDuration(
+            item.component,
+            details.startDate,
+            occurrenceStart,
+            occurrenceTzid,
+            ctx,
+          ) ?? toInstant(details.endDate, occurrenceTzid, ctx),
         allDay: details.startDate.isDate,
       }),
     );
   }
   return results;
+}
+
+/**
+ * The end of an event given by DURATION (and no DTEND), per RFC 5545 §3.3.6: weeks and days are
+ * nominal (added to the wall clock: a day across a DST change stays a calendar day), hours, minutes
+ * and seconds are exact (a 6-hour class across a DST change lasts 6 hours). ical.js adds all of
+ * them to the wall clock, so this is computed here; undefined when DTEND is given or for dates.
+ */
+function endFromDuration(
+  component: ICAL.Component,
+  start: ICAL.Time,
+  startsAt: Date,
+  tzid: string | undefined,
+  ctx: EventContext,
+): Date | undefined {
+  if (start.isDate || component.hasProperty('dtend')) return undefined;
+  const value: unknown = component.getFirstPropertyValue('duration');
+  if (!(value instanceof ICAL.Duration)) return undefined;
+  const sign = value.isNegative ? -1 : 1;
+  const nominalDays = sign * (value.weeks * 7 + value.days);
+  const exactMs = sign * ((value.hours * 60 + value.minutes) * 60 + value.seconds) * 1000;
+  let base = startsAt;
+  if (nominalDays !== 0) {
+    const shifted = start.clone();
+    shifted.adjust(nominalDays, 0, 0, 0);
+    base = toInstant(shifted, tzid, ctx);
+  }
+  return new Date(base.getTime() + exactMs);
 }
 
 const DATE_VALUE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2}))?/;
@@ -364,6 +415,11 @@ function describe(component: ICAL.Component, ctx: EventContext): Described {
   const rawDescription = textOf(component, 'description');
   const description = cleanDescription(rawDescription);
   const labelled = readLabelledLines(description);
+  // ADE writes groups, then teachers, then its export stamp, without labels.
+  const ade =
+    labelled.teacher === undefined && labelled.groups.length === 0 && hasAdeStamp(rawDescription)
+      ? readAdeLines(description)
+      : undefined;
   let uid = textOf(component, 'uid');
   if (uid === '') {
     uid = `generated-${ctx.index}-${summary}`;
@@ -376,16 +432,18 @@ function describe(component: ICAL.Component, ctx: EventContext): Described {
     .flatMap((property) => property.getValues().map(String))
     .map(collapse)
     .filter((value) => value !== '');
+  // Hyperplanning tags every event CATEGORIES:HYPERPLANNING: the product, not a class type.
+  const types = categories.filter((value) => !isProductName(value, ctx.product));
   return {
     uid,
     title: collapse(summary) || '(sans titre)',
-    location: collapse(location),
-    teacher: collapse(labelled.teacher ?? organizerName),
+    location: collapse(location) || collapse(labelled.location ?? ''),
+    teacher: collapse(labelled.teacher ?? ade?.teacher ?? organizerName),
     description,
     status: toStatus(textOf(component, 'status')),
-    category: collapse(labelled.category ?? categories[0] ?? ''),
+    category: collapse(labelled.category ?? types[0] ?? ''),
     course: collapse(labelled.course ?? ''),
-    groups: labelled.groups,
+    groups: labelled.groups.length > 0 ? labelled.groups : (ade?.groups ?? []),
     raw: {
       summary,
       location,
@@ -393,6 +451,11 @@ function describe(component: ICAL.Component, ctx: EventContext): Described {
       ...(categories.length > 0 ? { categories: categories.join(',') } : {}),
     },
   };
+}
+
+function isProductName(value: string, product: string): boolean {
+  const folded = value.toLowerCase();
+  return folded === 'hyperplanning' || (folded.length >= 3 && product.includes(folded));
 }
 
 function build(
@@ -457,32 +520,54 @@ export function cleanDescription(text: string): string {
     .trim();
 }
 
-type Labelled = { teacher?: string; category?: string; course?: string; groups: string[] };
+type Labelled = {
+  teacher?: string;
+  category?: string;
+  course?: string;
+  location?: string;
+  groups: string[];
+};
 
-const LABELS: readonly { pattern: RegExp; field: 'teacher' | 'category' | 'course' | 'groups' }[] =
-  [
-    {
-      pattern: /^(?:enseignants?|intervenants?|profs?|professeurs?|teachers?|staff)\s*:\s*(.+)$/i,
-      field: 'teacher',
-    },
-    { pattern: /^(?:type|type d'enseignement|category)\s*:\s*(.+)$/i, field: 'category' },
-    { pattern: /^(?:mati(?:è|e)re|cours|module|course|subject)\s*:\s*(.+)$/i, field: 'course' },
-    {
-      pattern: /^(?:groupes?|td|tp|promotions?|groups?|apprenants?|learners?)\s*:\s*(.+)$/i,
-      field: 'groups',
-    },
-  ];
+/**
+ * "Label : value" lines: Hyperplanning (`Enseignant :`, `Promotion :`, `Type :`), Celcat
+ * (`Enseignant(s) :`, `Groupe(s) :`, `Catégorie :`, `Salle(s) :`) and most other exports.
+ */
+const LABELS: readonly {
+  pattern: RegExp;
+  field: 'teacher' | 'category' | 'course' | 'groups' | 'location';
+}[] = [
+  {
+    pattern:
+      /^(?:enseignants?|enseignant\(s\)|intervenants?|intervenant\(s\)|profs?|professeurs?|professeur\(s\)|teachers?|staff)\s*:\s*(.+)$/i,
+    field: 'teacher',
+  },
+  {
+    pattern:
+      /^(?:type|type d'enseignement|cat(?:é|e)gories?|cat(?:é|e)gorie\(s\)|category)\s*:\s*(.+)$/i,
+    field: 'category',
+  },
+  {
+    pattern: /^(?:mati(?:è|e)res?|mati(?:è|e)re\(s\)|cours|module|course|subject)\s*:\s*(.+)$/i,
+    field: 'course',
+  },
+  {
+    pattern:
+      /^(?:groupes?|groupe\(s\)|td|tp|promotions?|promotion\(s\)|groups?|apprenants?|learners?)\s*:\s*(.+)$/i,
+    field: 'groups',
+  },
+  { pattern: /^(?:salles?|salle\(s\)|rooms?|lieux?)\s*:\s*(.+)$/i, field: 'location' },
+];
 
-/** Hyperplanning and many exports write "Label : value" lines in DESCRIPTION. */
+/** Label lines, one per line (Celcat may separate them with `<br />` instead of line breaks). */
 function readLabelledLines(description: string): Labelled {
   const result: Labelled = { groups: [] };
-  for (const line of description.split('\n')) {
+  for (const line of description.split(/\n|<br\s*\/?>/i)) {
     for (const { pattern, field } of LABELS) {
       const match = pattern.exec(line.trim());
       const value = match?.[1]?.trim();
       if (value === undefined || value === '') continue;
       if (field === 'groups') {
-        result.groups.push(...value.split(/\s*[,;]\s*/).filter((group) => group !== ''));
+        result.groups.push(...value.split(/\s*[,;]\s*|\s+\/\s+/).filter((group) => group !== ''));
       } else {
         result[field] ??= value;
       }
@@ -490,6 +575,33 @@ function readLabelledLines(description: string): Labelled {
     }
   }
   return result;
+}
+
+/** ADE's export stamp, "(Exporté le:21/11/2026 10:00)": the description has ADE's layout. */
+function hasAdeStamp(rawDescription: string): boolean {
+  return /\(\s*export(?:é|e)\s+le\b/iu.test(rawDescription);
+}
+
+/** "DUPONT Marie", "LE GALL Yann-Erwan": a surname in capitals, then a capitalised first name. */
+const PERSON_LINE =
+  /^(?!(?:TD|TP|CM|GR|GRP|GROUPE|PROMO|SECTION)\b)[\p{Lu}][\p{Lu}'’-]+(?: [\p{Lu}][\p{Lu}'’-]+)* [\p{Lu}][\p{Ll}'’-]+(?:[ -][\p{Lu}][\p{Ll}'’-]+)*$/u;
+
+/**
+ * ADE's unlabelled description: groups, then teachers, one per line (the stamp is already gone).
+ * The trailing lines that read as person names are the teachers; the lines before are groups.
+ */
+function readAdeLines(description: string): { teacher: string | undefined; groups: string[] } {
+  const lines = description
+    .split('\n')
+    .map((line) => collapse(line))
+    .filter((line) => line !== '');
+  let split = lines.length;
+  while (split > 0 && PERSON_LINE.test(lines[split - 1] ?? '')) split -= 1;
+  const teachers = lines.slice(split);
+  return {
+    teacher: teachers.length > 0 ? teachers.join(', ') : undefined,
+    groups: lines.slice(0, split),
+  };
 }
 
 function toInstant(time: ICAL.Time, tzid: string | undefined, ctx: EventContext): Date {
@@ -525,11 +637,12 @@ function toInstant(time: ICAL.Time, tzid: string | undefined, ctx: EventContext)
     }
     ctx.issues.push({
       code: 'ics.unknown_tzid',
-      message: `unknown TZID "${tzid}", read in ${ctx.context.timeZone}`,
+      message: `unknown TZID "${tzid}", read in ${ctx.floatingZone}`,
     });
   }
-  // Floating time: read in the configured zone (Google would read it as UTC).
-  return wallClockToInstant(fields, ctx.context.timeZone);
+  // Floating time: read in the calendar's X-WR-TIMEZONE, else the section's zone (Google would
+  // read it as UTC).
+  return wallClockToInstant(fields, ctx.floatingZone);
 }
 
 /** Windows zone names seen in Outlook/Exchange exports. */

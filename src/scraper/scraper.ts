@@ -146,7 +146,7 @@ export function createScraper(deps: ScraperDeps) {
         source.kind === 'ics' || source.kind === 'file'
           ? calendarPayloadKey(
               raw.parts.map((part) => part.body),
-              deps.timeZone,
+              section.timeZone ?? deps.timeZone,
             )
           : undefined;
       const stored = lastStored.get(section.key);
@@ -187,7 +187,8 @@ export function createScraper(deps: ScraperDeps) {
       }
 
       const parsed = source.parse(raw, {
-        timeZone: deps.timeZone,
+        // A section may have its own zone (SECTION_TIMEZONES) for its floating times.
+        timeZone: section.timeZone ?? deps.timeZone,
         now: startedAt,
         horizonDays: settings.horizonDays,
       });
@@ -202,7 +203,11 @@ export function createScraper(deps: ScraperDeps) {
       const at = clock.now();
       const baseline = row.baselineAt === null;
       const previous = repositories.events.listCurrent(row.id);
-      const diffOptions = { now: at, ...(parsed.coverage ? { coverage: parsed.coverage } : {}) };
+      const diffOptions = {
+        now: at,
+        timeZone: section.timeZone ?? deps.timeZone,
+        ...(parsed.coverage ? { coverage: parsed.coverage } : {}),
+      };
       const diff = diffTimetables(previous, parsed.events, diffOptions);
       const nextRunAt = new Date(at.getTime() + settings.intervalSeconds * 1000);
 

@@ -194,8 +194,9 @@ describe('personal filters through the fake Discord', () => {
     expect(filtered.some((uid) => uid.includes('algo-1'))).toBe(true);
     expect(filtered.length).toBeLessThan(expectedUids(h, EMPTY_FILTER).length);
 
-    await pick(h, reply, `filters:types:info 1:${student}`, ['EXAM']).reply();
-    const both = { groups: ['TD1'], hideCourses: [], hideCategories: ['EXAM'] };
+    // An EXAM from the source is offered as the one exam type, EXAMEN (docs/sources.md).
+    await pick(h, reply, `filters:types:info 1:${student}`, ['EXAMEN']).reply();
+    const both = { groups: ['TD1'], hideCourses: [], hideCategories: ['EXAMEN'] };
     expect(storedFilter(h, h.fake.users.student)).toEqual(both);
     expect(await servedUids(h, url)).toEqual(expectedUids(h, both));
     // The feed token never reaches the logs.

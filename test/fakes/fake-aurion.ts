@@ -1,5 +1,5 @@
 /**
- * A fake webAurion (JSF 2 + PrimeFaces) on 127.0.0.1 that speaks the protocol of sources.md §1 and
+ * A fake webAurion (JSF 2 + PrimeFaces) on 127.0.0.1 that speaks the protocol of docs/sources.md and
  * plays every Aurion failure of §3: wrong password, session expiry (HTTP redirect, partial
  * `<redirect>`, login page), inactivity logout, ViewExpired, schedule id drift, lazy submenu, label
  * casing, slow / hanging answers, 5xx, maintenance page, JSON cut inside the CDATA, empty weeks.
@@ -42,7 +42,18 @@ export type FakeAurionEvent = {
   readonly endsAt: Date | string;
   readonly className?: string;
   readonly allDay?: boolean;
+  /**
+   * The title English Aurion shows (it leaves the room out), served to a request whose
+   * Accept-Language does not ask for French first (no header: English); defaults to `title`.
+   */
+  readonly titleEn?: string;
 };
+
+/** Aurion answers in French only when the browser's first language is French. */
+export function asksForFrench(header: string | string[] | undefined): boolean {
+  const value = Array.isArray(header) ? header[0] : header;
+  return /^\s*fr\b/i.test(value ?? '');
+}
 
 export type FakeAurionOptions = {
   /** Context path such as '/webAurion' (ISEN Ouest); '' at Junia. */
@@ -297,7 +308,7 @@ ${renderSidebar(session)}
   }
 
   /** Exactly what PrimeFaces' ScheduleRenderer writes (note the spaces after some colons). */
-  function renderEventsJson(from: number, to: number): string {
+  function renderEventsJson(from: number, to: number, french: boolean): string {
     const inRange = events.filter((event) => {
       const start = new Date(event.startsAt).getTime();
       const end = new Date(event.endsAt).getTime();
@@ -305,7 +316,7 @@ ${renderSidebar(session)}
     });
     const items = inRange.map(
       (event) =>
-        `{"id": ${JSON.stringify(event.id)},"title": ${JSON.stringify(event.title)},"start": "${formatPrimeFacesDate(new Date(event.startsAt))}","end": "${formatPrimeFacesDate(new Date(event.endsAt))}","allDay":${event.allDay === true},"editable":true,"className":"${event.className ?? 'COURS'}"}`,
+        `{"id": ${JSON.stringify(event.id)},"title": ${JSON.stringify(french ? event.title : (event.titleEn ?? event.title))},"start": "${formatPrimeFacesDate(new Date(event.startsAt))}","end": "${formatPrimeFacesDate(new Date(event.endsAt))}","allDay":${event.allDay === true},"editable":true,"className":"${event.className ?? 'COURS'}"}`,
     );
     return `{"events" : [${items.join(',')}]}`;
   }
@@ -355,7 +366,7 @@ ${renderSidebar(session)}
           if (request.sessionId !== undefined) sessions.delete(request.sessionId);
           newSession(response, true);
           successfulLogins += 1;
-          // assumption (sources.md §1.2): the 302 goes to the site root.
+          // assumption (docs/sources.md, Aurion login): the 302 goes to the site root.
           redirect(response, `${origin}${path('/')}`);
           return;
         }
@@ -483,7 +494,7 @@ ${renderSidebar(session)}
           if (wait > 0) await sleep(wait);
           const xml = partial(
             messageUpdatesXml() +
-              `<update id="${scheduleId}">${cdata(renderEventsJson(from, to))}</update>` +
+              `<update id="${scheduleId}">${cdata(renderEventsJson(from, to, asksForFrench(request.headers['accept-language'])))}</update>` +
               viewStateUpdate(session),
           );
           if (fault?.type === 'truncate') {

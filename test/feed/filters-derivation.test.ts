@@ -108,7 +108,15 @@ describe('filter options derived from every source', () => {
     expect(options.courses.find((course) => course.value === 'Algorithmique avancée')?.count).toBe(
       3,
     );
-    expect(values(options, 'groups')).toEqual([]);
+    // ADE's unlabelled description lines: groups first, then the teacher (docs/sources.md).
+    expect(values(options, 'groups')).toEqual([
+      'L3 INFO',
+      'L3 INFO Anglais G3',
+      'L3 INFO TD1',
+      'L3 INFO TD2',
+      'L3 INFO TP2',
+      'L3 MIAGE',
+    ]);
   });
 
   it('Hyperplanning: groups from the labelled description, types from CATEGORIES', () => {

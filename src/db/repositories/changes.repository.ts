@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gte, inArray } from 'drizzle-orm';
 import type { ChangeKind, TimetableChange } from '../../core/index.ts';
 import type { Database } from '../client.ts';
 import { changesTable } from '../schema.ts';
-import { fromEventJson } from './rows.ts';
+import { fromEventJson, otherPartsFromJson } from './rows.ts';
 
 export type StoredChange = TimetableChange & {
   readonly id: number;
@@ -15,7 +15,9 @@ export type StoredChange = TimetableChange & {
 export type ChangesRepository = ReturnType<typeof createChangesRepository>;
 
 function toStoredChange(row: typeof changesTable.$inferSelect): StoredChange {
+  const otherParts = otherPartsFromJson(row.afterJson);
   return {
+    ...(otherParts.length > 0 ? { otherParts } : {}),
     id: row.id,
     sectionId: row.sectionId,
     runId: row.runId,

@@ -1,4 +1,4 @@
-import type { EventStatus, TimetableEvent } from '../../core/index.ts';
+import type { EventStatus, TimetableChange, TimetableEvent } from '../../core/index.ts';
 import type { eventsTable } from '../schema.ts';
 
 export type EventRow = typeof eventsTable.$inferSelect;
@@ -71,11 +71,32 @@ export function toEventJson(event: TimetableEvent | undefined): string | null {
   return JSON.stringify(rest);
 }
 
+/** A change's `after` JSON; a split keeps its other parts in it (`otherParts`). */
+export function toChangeAfterJson(change: TimetableChange): string | null {
+  const json = toEventJson(change.after);
+  if (json === null || change.otherParts === undefined || change.otherParts.length === 0) {
+    return json;
+  }
+  const parts = change.otherParts.map((part) => JSON.parse(toEventJson(part) ?? 'null') as unknown);
+  return JSON.stringify({ ...(JSON.parse(json) as object), otherParts: parts });
+}
+
+/** The other parts of a split stored by toChangeAfterJson ([] for any other change). */
+export function otherPartsFromJson(text: string | null): TimetableEvent[] {
+  if (text === null) return [];
+  const value = parseJson<{ otherParts?: unknown } | null>(text, null);
+  if (value === null || !Array.isArray(value.otherParts)) return [];
+  return value.otherParts
+    .map((part) => fromEventJson(JSON.stringify(part)))
+    .filter((part) => part !== undefined);
+}
+
 /** Inverse of toEventJson. */
 export function fromEventJson(text: string | null): TimetableEvent | undefined {
   if (text === null) return undefined;
-  const value = parseJson<Record<string, unknown> | null>(text, null);
-  if (value === null) return undefined;
+  const parsed = parseJson<Record<string, unknown> | null>(text, null);
+  if (parsed === null) return undefined;
+  const { otherParts: _otherParts, ...value } = parsed;
   return {
     ...(value as unknown as TimetableEvent),
     startsAt: new Date(value.startsAt as string),

@@ -16,7 +16,7 @@ import {
   sectionsTable,
 } from '../schema.ts';
 import { replacePendingRemovals, type PendingRemoval } from './pending-removals.repository.ts';
-import { toEventColumns, toEventJson } from './rows.ts';
+import { toChangeAfterJson, toEventColumns, toEventJson } from './rows.ts';
 
 export type CommitScrapeInput = {
   readonly sectionId: number;
@@ -145,7 +145,7 @@ export function createSnapshotsRepository(db: Database) {
               uid: change.uid,
               kinds: change.kinds.join(','),
               beforeJson: toEventJson(change.before),
-              afterJson: toEventJson(change.after),
+              afterJson: toChangeAfterJson(change),
               eventStartsAt: earliestStart(change),
               changedAt: at,
             })

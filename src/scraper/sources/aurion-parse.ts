@@ -1,6 +1,6 @@
 /**
  * Pure readers of Aurion (JSF 2 + PrimeFaces) pages and partial-responses, and the FullCalendar
- * JSON inside them (sources.md §1). Every JSF id is read from the page, never hard-coded.
+ * JSON inside them (docs/sources.md). Every JSF id is read from the page, never hard-coded.
  */
 import { z } from 'zod';
 import {

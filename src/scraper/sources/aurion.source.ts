@@ -1,6 +1,6 @@
 /**
  * Aurion (Auriga webAurion, JSF 2 + PrimeFaces): log in, reach "Mon Planning" through the sidebar,
- * then ask the Schedule component for the window in chunks of a few weeks (sources.md §1).
+ * then ask the Schedule component for the window in chunks of a few weeks (docs/sources.md).
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Config } from '../../config.ts';
@@ -43,6 +43,11 @@ export const AURION_TIME_ZONE = 'Europe/Paris';
 const WEEK_DAYS = 7;
 const MAX_SUBMENU_EXPANSIONS = 8;
 const SUBMENU_PREFERENCE = /scolarit/i;
+/**
+ * Aurion answers in the browser's language, and its English pages leave room numbers out of the
+ * titles: every request asks for French.
+ */
+export const AURION_ACCEPT_LANGUAGE = 'fr-FR,fr;q=0.9';
 
 export type AurionSourceOptions = {
   readonly config: Config['aurion'];
@@ -101,7 +106,7 @@ export function createAurionSource(options: AurionSourceOptions): Source {
     ): Promise<HttpResponse> {
       if (requests > 0 && config.requestDelayMs > 0) await sleep(config.requestDelayMs);
       requests += 1;
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = { 'accept-language': AURION_ACCEPT_LANGUAGE };
       if (init.body !== undefined) {
         headers['content-type'] = 'application/x-www-form-urlencoded; charset=UTF-8';
       }
@@ -484,8 +489,9 @@ function parisMidnight(date: LocalDate): Date {
 }
 
 /**
- * The requested window, `weeksBefore` weeks before the current week's Monday to `weeksAfter` weeks
- * after it, cut into chunks of `chunkWeeks` weeks on Paris Mondays (DST-safe).
+ * The requested window: `weeksBefore` weeks before the current week, the current week, and
+ * `weeksAfter` weeks after it (as the README says), cut into chunks of `chunkWeeks` weeks on Paris
+ * Mondays (DST-safe).
  */
 export function planChunks(
   now: Date,
@@ -496,7 +502,7 @@ export function planChunks(
   const today = toZonedDate(now, AURION_TIME_ZONE);
   const weekday = (new Date(Date.UTC(today.year, today.month - 1, today.day)).getUTCDay() + 6) % 7;
   const start = addDays(today, -weekday - weeksBefore * WEEK_DAYS);
-  const totalWeeks = weeksBefore + weeksAfter;
+  const totalWeeks = weeksBefore + 1 + weeksAfter;
   const step = Math.max(1, chunkWeeks);
   const chunks: AurionChunk[] = [];
   for (let week = 0; week < totalWeeks; week += step) {

@@ -1,6 +1,6 @@
 /**
  * webdbf / IPP (IMT Mines Alès, host webdfd.mines-ales.fr): a PHP form login, then the student's
- * ICS at `index.php?url=ics/<suffix>` with the PHPSESSID session (sources.md §2).
+ * ICS at `index.php?url=ics/<suffix>` with the PHPSESSID session (docs/sources.md).
  */
 import type { Config } from '../../config.ts';
 import { AppError } from '../../core/index.ts';

@@ -22,7 +22,7 @@ const SECTION: SectionSpec = {
   name: 'Junia',
   source: { kind: 'aurion' },
 };
-const NOW = '2026-11-16T09:00:00Z'; // a Monday; window: 2026-11-09 → 2026-12-14 (Paris)
+const NOW = '2026-11-16T09:00:00Z'; // a Monday; window: 2026-11-09 → 2026-12-21 (Paris)
 
 const EVENTS = [
   {
@@ -147,8 +147,9 @@ describe('aurion source against the fake webAurion', () => {
       'form:date_input': '09/11/2026',
       'form:offsetFuseauNavigateur': '-3600000',
     });
+    // 1 week before, the current week and AURION_WEEKS_AFTER=4 weeks after it.
     expect(schedules[2]!.params['form:j_idt118_end']).toBe(
-      String(Date.parse('2026-12-13T23:00:00Z')),
+      String(Date.parse('2026-12-20T23:00:00Z')),
     );
     expect(schedules[0]!.headers['faces-request']).toBe('partial/ajax');
     expect(harness.fake.maxConcurrent()).toBe(1);
@@ -157,7 +158,7 @@ describe('aurion source against the fake webAurion', () => {
     expect(raw.parts).toHaveLength(3);
     expect(raw.coverage).toEqual({
       from: new Date('2026-11-08T23:00:00Z'),
-      to: new Date('2026-12-13T23:00:00Z'),
+      to: new Date('2026-12-20T23:00:00Z'),
     });
     expect(result.coverage).toEqual(raw.coverage);
     expect(result.issues).toEqual([]);
@@ -445,7 +446,7 @@ describe('aurion source against the fake webAurion', () => {
 
 describe('planChunks', () => {
   it('cuts the window on Paris Mondays across a DST change', () => {
-    const chunks = planChunks(new Date('2026-10-21T12:00:00Z'), 1, 3, 2);
+    const chunks = planChunks(new Date('2026-10-21T12:00:00Z'), 1, 2, 2);
     expect(chunks.map((chunk) => [chunk.from.toISOString(), chunk.to.toISOString()])).toEqual([
       ['2026-10-11T22:00:00.000Z', '2026-10-25T23:00:00.000Z'],
       ['2026-10-25T23:00:00.000Z', '2026-11-08T23:00:00.000Z'],
@@ -453,7 +454,9 @@ describe('planChunks', () => {
   });
 
   it('makes a last, shorter chunk when the weeks do not divide evenly', () => {
-    const chunks = planChunks(new Date('2026-11-16T09:00:00Z'), 1, 26, 4);
+    // 1 + 1 + 26 = 28 weeks: seven chunks of 4; 1 + 1 + 25 = 27: the last one has 3 weeks.
+    expect(planChunks(new Date('2026-11-16T09:00:00Z'), 1, 26, 4)).toHaveLength(7);
+    const chunks = planChunks(new Date('2026-11-16T09:00:00Z'), 1, 25, 4);
     expect(chunks).toHaveLength(7);
     expect(chunks.at(-1)!.to.getTime() - chunks.at(-1)!.from.getTime()).toBe(3 * 7 * 86_400_000);
   });
