@@ -1,6 +1,6 @@
 import closeWithGrace from 'close-with-grace';
 import { createApp } from './app.ts';
-import { parseConfig, summarizeConfig, type Config } from './config.ts';
+import { describeConfigWarnings, parseConfig, summarizeConfig, type Config } from './config.ts';
 import { createLogger, isAppError } from './core/index.ts';
 import {
   describeListenError,
@@ -34,6 +34,9 @@ const logger = createLogger({
   pretty: process.stdout.isTTY,
   base: { service: 'planning-proxy', version: VERSION },
 });
+
+// A valid configuration that is most likely not what the operator meant: one line each.
+for (const warning of describeConfigWarnings(config, process.env)) logger.warn(warning);
 
 const app = createApp({ config, logger, version: VERSION });
 
