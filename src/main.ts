@@ -9,6 +9,7 @@ import {
   onStopSignals,
   portVariable,
 } from './lifecycle.ts';
+import { describeBackoff } from './scraper/source-identity.ts';
 import { VERSION } from './version.ts';
 
 /** Graceful shutdown must finish within this, or the process exits anyway. */
@@ -84,6 +85,16 @@ logger.info(
   { config: summarizeConfig(config), nextScrapeAt: app.nextScrapeAt() },
   'planning proxy started',
 );
+// The schedule ticks soon, but a section in backoff waits: say until when, why, how to retry now.
+for (const backoff of describeBackoff(
+  app.repositories.sections.list(),
+  config.sections,
+  app.clock.now(),
+  { adminApi: config.admin.token !== undefined },
+)) {
+  const { line, ...fields } = backoff;
+  logger.warn(fields, line);
+}
 if (demoFeedUrl !== undefined) {
   console.log(`\nDemo feed (subscribe to it in a calendar app): ${demoFeedUrl}`);
   console.log(`To serve your school's timetable, set in .env (see .env.example and the README):
