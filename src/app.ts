@@ -24,6 +24,7 @@ import {
   startScrapeSchedule,
   type ScrapeSchedule,
 } from './scraper/index.ts';
+import { resetBackoffOnSourceChange } from './scraper/source-identity.ts';
 
 const PRUNE_EVERY_MS = 6 * 3_600_000;
 
@@ -111,6 +112,14 @@ export function createApp(options: {
         }),
   });
   scraper.syncSections();
+  // A source or credentials fixed since the last failure are tried again now, not after the backoff.
+  resetBackoffOnSourceChange({
+    sections: config.sections,
+    config,
+    repositories,
+    logger,
+    now: clock.now(),
+  });
 
   const runScrape: RunScrape = (scrapeOptions = {}) =>
     scraper.runOnce({ ...scrapeOptions, trigger: 'manual', force: true });

@@ -97,7 +97,33 @@ export const envSchema = z.object({
     .pipe(z.array(snowflake)),
   ALERTS_CHANNEL_ID: snowflake.optional(),
   ALERT_WINDOW_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  // Docker: set by the image, win over HOST/FLASK_HOST, PORT/FLASK_PORT and DATABASE_PATH
+  CONTAINER_HOST: optionalText,
+  CONTAINER_PORT: port.optional(),
+  CONTAINER_DATABASE_PATH: optionalText,
 });
+
+/** What a number variable counts, so that "abc" gets an error a person can act on. */
+const NUMBER_MEANINGS: Partial<Record<keyof typeof envSchema.shape, string>> = {
+  SCRAPE_INTERVAL: 'a number of seconds, such as 300',
+  DOWNLOAD_INTERVAL: 'a number of seconds, such as 300',
+  SCRAPE_TIMEOUT: 'a number of seconds, such as 30',
+  SCRAPE_BACKOFF_MAX: 'a number of seconds, such as 3600',
+  STALE_AFTER: 'a number of seconds, such as 3600',
+  SCRAPE_MAX_BYTES: 'a number of bytes, such as 10485760',
+  PORT: 'a port number, such as 3000',
+  FLASK_PORT: 'a port number, such as 5000',
+};
+
+/** A schema issue as one line naming its variable; whole numbers get a plain-words message. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const name = issue.path.map(String).join('.') || 'environment';
+  if (issue.code === 'invalid_type' && (issue.expected === 'number' || issue.expected === 'int')) {
+    const meaning = NUMBER_MEANINGS[name as keyof typeof envSchema.shape] ?? 'a whole number';
+    return `${name}: expected ${meaning}`;
+  }
+  return `${name}: ${issue.message}`;
+}
 
 export type Env = z.input<typeof envSchema>;
 export const ENV_VARIABLES = Object.keys(
@@ -107,8 +133,8 @@ export const ENV_VARIABLES = Object.keys(
 export type Config = ReturnType<typeof toConfig>;
 
 function toConfig(env: z.output<typeof envSchema>, sections: readonly SectionSpec[]) {
-  const host = env.HOST ?? env.FLASK_HOST ?? '127.0.0.1';
-  const listenPort = env.PORT ?? env.FLASK_PORT ?? 3000;
+  const host = env.CONTAINER_HOST ?? env.HOST ?? env.FLASK_HOST ?? '127.0.0.1';
+  const listenPort = env.CONTAINER_PORT ?? env.PORT ?? env.FLASK_PORT ?? 3000;
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return {
     logLevel: env.LOG_LEVEL,
@@ -116,7 +142,10 @@ function toConfig(env: z.output<typeof envSchema>, sections: readonly SectionSpe
     sections,
     /** SECTIONS was not set: the demo section is served. */
     demo: env.SECTIONS === DEMO_SECTIONS,
-    database: { path: env.DATABASE_PATH, retentionDays: env.RETENTION_DAYS },
+    database: {
+      path: env.CONTAINER_DATABASE_PATH ?? env.DATABASE_PATH,
+      retentionDays: env.RETENTION_DAYS,
+    },
     scraper: {
       intervalSeconds: env.SCRAPE_INTERVAL ?? env.DOWNLOAD_INTERVAL ?? 300,
       timeoutMs: env.SCRAPE_TIMEOUT * 1000,
@@ -180,9 +209,7 @@ export function parseConfig(rawEnv: Readonly<Record<string, string | undefined>>
   const problems: string[] = [];
   const result = envSchema.safeParse(env);
   if (!result.success) {
-    for (const issue of result.error.issues) {
-      problems.push(`${issue.path.map(String).join('.') || 'environment'}: ${issue.message}`);
-    }
+    for (const issue of result.error.issues) problems.push(describeIssue(issue));
   }
   const sections = withSectionTimeZones(
     parseSections(env.SECTIONS ?? DEMO_SECTIONS, problems),
@@ -216,6 +243,13 @@ export function parseSections(value: string, problems: string[]): SectionSpec[] 
     }
     const name = text.slice(0, colon).trim();
     const spec = text.slice(colon + 1).trim();
+    if (spec.startsWith('//')) {
+      // `https://...` alone: split at its first colon it reads as a section named "https".
+      problems.push(
+        `SECTIONS: entry ${index + 1} looks like a URL without a name: write NAME:https://...`,
+      );
+      continue;
+    }
     if (!/^[\p{L}\p{N}_ ][\p{L}\p{N}_ .'()+-]*$/u.test(name) || name.length > 64) {
       problems.push(
         `${where}: section name must be 1-64 letters, digits, spaces or _ . ' ( ) + - (not starting with a symbol)`,
@@ -300,6 +334,14 @@ function parseSectionSource(spec: string): SectionSource | string {
     return path === '' ? 'file: needs a path' : { kind: 'file', path };
   }
   if (lower === 'aurion') return { kind: 'aurion' };
+  const urlLike = /^([a-z][a-z0-9+.-]*)(:?\/\/|:\/?(?!\/))/i.exec(spec);
+  if (
+    urlLike !== null &&
+    (urlLike[2]?.includes('//') === true || /^(https?|webcal)$/i.test(urlLike[1] ?? ''))
+  ) {
+    // A URL typo (htps://, ftp://, webcal//, https:/) must not be read as a webdbf suffix.
+    return `"${urlLike[1] ?? ''}${urlLike[2] ?? ''}" is not a supported URL scheme: write https://, http:// or webcal://`;
+  }
   if (lower.startsWith('webdbf:')) {
     const suffix = spec.slice(7).trim();
     return suffix === ''
@@ -371,4 +413,54 @@ export function summarizeConfig(config: Config) {
     adminApi: config.admin.token === undefined ? 'off' : 'on',
     bot: config.discord.token === undefined ? 'off' : 'on',
   };
+}
+
+/** Placeholders left in copied `.env` files (IPP's README and ours): anyone can guess them. */
+const PLACEHOLDER_TOKEN =
+  /^(votre|your|my|mon)[_-]|admin[_-]?static[_-]?token|change[_-]?(me|it|this)|replace[_-]?(me|this)|placeholder|example/i;
+
+const LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|::1|localhost|\[::1\])$/i;
+
+/**
+ * One line per thing an operator most likely got wrong although the configuration is valid. Pure:
+ * main.ts logs them at start. Never includes a secret.
+ */
+export function describeConfigWarnings(
+  config: Config,
+  rawEnv: Readonly<Record<string, string | undefined>>,
+): string[] {
+  const warnings: string[] = [];
+  const raw = (name: string) => {
+    const value = rawEnv[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const token = config.admin.token;
+  if (token !== undefined && (PLACEHOLDER_TOKEN.test(token) || /^(.)\1+$/.test(token))) {
+    warnings.push(
+      'ADMIN_STATIC_TOKEN is still a placeholder anyone can guess: set a long random value (openssl rand -hex 32) or remove it to turn the admin API off',
+    );
+  }
+  if (raw('PUBLIC_URL') === undefined && !LOOPBACK_HOST.test(config.feed.host)) {
+    warnings.push(
+      `listening on ${config.feed.host}:${config.feed.port} while PUBLIC_URL is unset: links handed out point at ${config.feed.publicUrl}, which students cannot reach; set PUBLIC_URL to the address they use (https://planning.example.org)`,
+    );
+  }
+  const pins = [
+    ['CONTAINER_HOST', ['HOST', 'FLASK_HOST'], 'the address is fixed in the container'],
+    ['CONTAINER_PORT', ['PORT', 'FLASK_PORT'], 'publish another host port in docker-compose.yml'],
+    ['CONTAINER_DATABASE_PATH', ['DATABASE_PATH'], 'the database lives in the /data volume'],
+  ] as const;
+  for (const [pin, names, advice] of pins) {
+    const pinned = raw(pin);
+    if (pinned === undefined) continue;
+    for (const name of names) {
+      const value = raw(name);
+      if (value !== undefined && value !== pinned) {
+        warnings.push(
+          `${name}=${value} is ignored in the container, which uses ${pinned}: ${advice}`,
+        );
+      }
+    }
+  }
+  return warnings;
 }

@@ -1,11 +1,22 @@
 import closeWithGrace from 'close-with-grace';
 import { createApp } from './app.ts';
-import { parseConfig, summarizeConfig, type Config } from './config.ts';
+import { describeConfigWarnings, parseConfig, summarizeConfig, type Config } from './config.ts';
 import { createLogger, isAppError } from './core/index.ts';
+import {
+  describeListenError,
+  guardOutputs,
+  hostVariable,
+  onStopSignals,
+  portVariable,
+} from './lifecycle.ts';
+import { describeBackoff } from './scraper/source-identity.ts';
 import { VERSION } from './version.ts';
 
 /** Graceful shutdown must finish within this, or the process exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
+
+// A closed stdout/stderr (a pipe whose reader quit) must never crash or hold the process.
+guardOutputs();
 
 let config: Config;
 try {
@@ -25,20 +36,65 @@ const logger = createLogger({
   base: { service: 'planning-proxy', version: VERSION },
 });
 
+// A valid configuration that is most likely not what the operator meant: one line each.
+for (const warning of describeConfigWarnings(config, process.env)) logger.warn(warning);
+
 const app = createApp({ config, logger, version: VERSION });
 
-closeWithGrace({ delay: SHUTDOWN_DEADLINE_MS, logger: false }, async ({ signal, err }) => {
-  if (err !== undefined) logger.fatal({ err }, 'stopping after an unexpected error');
-  else logger.info({ signal }, 'stopping');
-  await app.stop();
-  logger.info('stopped');
+let stopSignal: string | undefined;
+// SIGINT and SIGTERM are handled by onStopSignals: on Ctrl-C under `npm start` the same signal
+// arrives twice (from the terminal and forwarded by npm), which must not cut the graceful stop.
+const grace = closeWithGrace(
+  { delay: SHUTDOWN_DEADLINE_MS, logger: false, skip: ['SIGINT', 'SIGTERM'] },
+  async ({ signal, err }) => {
+    if (err !== undefined) logger.fatal({ err }, 'stopping after an unexpected error');
+    else logger.info({ signal: signal ?? stopSignal }, 'stopping');
+    await app.stop();
+    logger.info('stopped');
+  },
+);
+onStopSignals({
+  stop: (signal) => {
+    stopSignal = signal;
+    grace.close();
+  },
+  force: (signal) => {
+    logger.warn({ signal }, 'second stop signal: exiting now');
+    process.exit(1);
+  },
 });
 
-const { demoFeedUrl } = await app.start();
+let started: Awaited<ReturnType<typeof app.start>>;
+try {
+  started = await app.start();
+} catch (error) {
+  const line = describeListenError(error, {
+    host: config.feed.host,
+    port: config.feed.port,
+    portVariable: portVariable(process.env),
+    hostVariable: hostVariable(process.env),
+  });
+  if (line === undefined) throw error;
+  console.error(`Planning Proxy cannot start: ${line}`);
+  grace.uninstall();
+  await app.stop();
+  process.exit(1);
+}
+const { demoFeedUrl } = started;
 logger.info(
   { config: summarizeConfig(config), nextScrapeAt: app.nextScrapeAt() },
   'planning proxy started',
 );
+// The schedule ticks soon, but a section in backoff waits: say until when, why, how to retry now.
+for (const backoff of describeBackoff(
+  app.repositories.sections.list(),
+  config.sections,
+  app.clock.now(),
+  { adminApi: config.admin.token !== undefined },
+)) {
+  const { line, ...fields } = backoff;
+  logger.warn(fields, line);
+}
 if (demoFeedUrl !== undefined) {
   console.log(`\nDemo feed (subscribe to it in a calendar app): ${demoFeedUrl}`);
   console.log(`To serve your school's timetable, set in .env (see .env.example and the README):

@@ -172,7 +172,9 @@ export function createFeedCache(deps: FeedCacheDeps) {
     }
 
     const now = new Date(nowMs);
-    const day = stale ? toLocalDay(now, deps.timeZone) : null;
+    // Never scraped yet: the banner says the timetable is being fetched (stale or not).
+    const pending = section.lastSuccessAt === null;
+    const day = stale || pending ? toLocalDay(now, deps.timeZone) : null;
     const text = renderCalendar({
       section: { key: section.key, name: section.name },
       events: shown,
@@ -196,7 +198,7 @@ export function createFeedCache(deps: FeedCacheDeps) {
     if (day !== null) {
       variantSinceMs = Math.max(
         variantSinceMs,
-        staleSinceMs,
+        stale ? staleSinceMs : 0,
         startOfLocalDay(day, deps.timeZone).getTime(),
       );
     }
@@ -219,6 +221,7 @@ export function createFeedCache(deps: FeedCacheDeps) {
     const validUntilMs = Math.min(
       nextExpiryMs,
       stale ? startOfNextLocalDay(now, deps.timeZone).getTime() : staleSinceMs + 1,
+      day === null ? Number.POSITIVE_INFINITY : startOfNextLocalDay(now, deps.timeZone).getTime(),
     );
     return {
       body,

@@ -7,6 +7,9 @@ export const FEED_REFRESH_INTERVAL_SECONDS = 900;
 export const CANCELLED_TITLE_PREFIX = 'Annulé : ';
 /** The visible mark of an exam in a calendar app (its CATEGORIES is EXAMEN). */
 export const EXAM_TITLE_PREFIX = '📝 ';
+/** Said in a calendar whose section was never scraped successfully yet. */
+export const PENDING_TEXT =
+  "L'emploi du temps est en cours de récupération auprès de l'école : les cours apparaîtront à une prochaine actualisation du calendrier.";
 const PRODUCT_ID = { company: 'planning-proxy', product: 'feed', language: 'FR' } as const;
 
 export type CalendarFreshness = {
@@ -14,7 +17,10 @@ export type CalendarFreshness = {
   readonly lastSuccessAt: Date | null;
   /** The source failed on its latest attempt(s): the calendar description says when it was last verified. */
   readonly failing: boolean;
-  /** Set while the section is stale: one all-day banner event on that local day (YYYY-MM-DD). */
+  /**
+   * Set while the section is stale or was never scraped successfully: one all-day banner event on
+   * that local day (YYYY-MM-DD).
+   */
   readonly staleBannerDay: string | null;
 };
 
@@ -123,6 +129,7 @@ function calendarDescription(
 ): string {
   const filter = cleanLine(filterDescription ?? '');
   const base = `Emploi du temps ${cleanLine(name)} (Planning Proxy)${filter === '' ? '' : `. ${filter}`}`;
+  if (!freshness.failing && freshness.lastSuccessAt === null) return `${base}. ${PENDING_TEXT}`;
   if (!freshness.failing) return base;
   const verified =
     freshness.lastSuccessAt === null
@@ -139,8 +146,11 @@ function staleBanner(
 ) {
   const start = new Date(`${day}T00:00:00Z`);
   const since = freshness.lastSuccessAt;
-  const summary =
-    since === null
+  // Before the first successful scrape: being fetched, or (failing) not fetched yet.
+  const pending = since === null && !freshness.failing;
+  const summary = pending
+    ? '⏳ Emploi du temps en cours de récupération'
+    : since === null
       ? '⚠ Emploi du temps pas encore récupéré'
       : `⚠ Emploi du temps non actualisé depuis le ${format(since)}`;
   return {
@@ -149,9 +159,10 @@ function staleBanner(
     end: new Date(start.getTime() + 86_400_000),
     allDay: true,
     summary,
-    description:
-      "La source de l'emploi du temps ne répond plus. Les cours affichés sont les derniers connus " +
-      'et peuvent avoir changé depuis : vérifiez auprès de votre école.',
+    description: pending
+      ? PENDING_TEXT
+      : "La source de l'emploi du temps ne répond plus. Les cours affichés sont les derniers connus " +
+        'et peuvent avoir changé depuis : vérifiez auprès de votre école.',
     status: ICalEventStatus.CONFIRMED,
     transparency: ICalEventTransparency.TRANSPARENT,
     sequence: 0,

@@ -115,7 +115,7 @@ describe('admin API', () => {
       { payload: {}, type: 'application/json', status: 400 },
       { payload: { name: '   ' }, type: 'application/json', status: 400 },
       { payload: { name: 'x', section: 'Nope' }, type: 'application/json', status: 400 },
-      { payload: 'name=x', type: 'application/x-www-form-urlencoded', status: 415 },
+      { payload: 'name=x', type: 'application/x-www-form-urlencoded', status: 400 },
       { payload: { name: 'x'.repeat(20_000) }, type: 'application/json', status: 413 },
     ];
     for (const { payload, type, status } of cases) {

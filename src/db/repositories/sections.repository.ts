@@ -78,6 +78,14 @@ export function createSectionsRepository(db: Database) {
         .run();
     },
 
+    /** The source was fixed: forget the failure streak so the next tick scrapes it. */
+    resetBackoff(id: number): void {
+      db.update(sectionsTable)
+        .set({ consecutiveFailures: 0, nextRunAt: null })
+        .where(eq(sectionsTable.id, id))
+        .run();
+    },
+
     setNextRun(id: number, nextRunAt: Date): void {
       db.update(sectionsTable).set({ nextRunAt }).where(eq(sectionsTable.id, id)).run();
     },

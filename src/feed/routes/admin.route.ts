@@ -7,6 +7,7 @@ import {
   type EventFilter,
 } from '../../core/index.ts';
 import type { FeedRoutePlugin } from '../context.ts';
+import { readJsonWhateverContentType } from '../admin-body.ts';
 import { sendJsonError } from '../error-handler.ts';
 import {
   createToken,
@@ -87,6 +88,8 @@ export const adminRoutes: FeedRoutePlugin = (app, context, done) => {
     config: deps.config,
     clock: deps.clock,
   };
+
+  readJsonWhateverContentType(app);
 
   app.addHook('onRequest', async (request, reply) => {
     if (await context.failures.isBlocked(request)) return context.failures.refuse(reply);

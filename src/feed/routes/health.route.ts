@@ -30,10 +30,14 @@ export const healthRoutes: FeedRoutePlugin = (app, context, done) => {
       return;
     }
     const now = deps.clock.now();
+    // Rows of sections removed from SECTIONS are kept (their history); health is about today's.
+    const configured = new Set<string>(deps.config.sections.map((section) => section.key));
     reply.header('cache-control', 'no-store').send({
       status: 'ok',
       version: deps.version,
-      sections: sections.map((row) => describeFreshness(row, now, deps.config.feed.staleAfterMs)),
+      sections: sections
+        .filter((row) => configured.has(row.key))
+        .map((row) => describeFreshness(row, now, deps.config.feed.staleAfterMs)),
     });
   });
 
