@@ -25,7 +25,19 @@ const logger = createLogger({
   base: { service: 'planning-proxy', version: VERSION },
 });
 
-const app = createApp({ config, logger, version: VERSION });
+/** An expected start-up failure (unusable DATABASE_PATH, another server on it): one line, exit 1. */
+function refuseToStart(error: unknown): never {
+  if (!isAppError(error) || !error.code.startsWith('db.')) throw error;
+  console.error(`Planning Proxy cannot start: ${error.message}`);
+  process.exit(1);
+}
+
+let app: ReturnType<typeof createApp>;
+try {
+  app = createApp({ config, logger, version: VERSION });
+} catch (error) {
+  refuseToStart(error);
+}
 
 closeWithGrace({ delay: SHUTDOWN_DEADLINE_MS, logger: false }, async ({ signal, err }) => {
   if (err !== undefined) logger.fatal({ err }, 'stopping after an unexpected error');
@@ -34,7 +46,10 @@ closeWithGrace({ delay: SHUTDOWN_DEADLINE_MS, logger: false }, async ({ signal, 
   logger.info('stopped');
 });
 
-const { demoFeedUrl } = await app.start();
+const { demoFeedUrl } = await app.start().catch(async (error: unknown) => {
+  await app.stop();
+  return refuseToStart(error);
+});
 logger.info(
   { config: summarizeConfig(config), nextScrapeAt: app.nextScrapeAt() },
   'planning proxy started',

@@ -15,10 +15,27 @@ export type RunningProcess = {
   waitFor(pattern: RegExp): Promise<RegExpExecArray>;
 };
 
-function start(script: string, args: readonly string[], env: Record<string, string>) {
+export type ProcessOptions = {
+  /**
+   * Run as an unprivileged user (nobody) when the tests run as root, so that file permissions
+   * apply as they do for a real deployment's user.
+   */
+  readonly unprivileged?: boolean;
+};
+
+const NOBODY = 65_534;
+
+function start(
+  script: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  options: ProcessOptions = {},
+) {
+  const asNobody = options.unprivileged === true && process.getuid?.() === 0;
   const child = spawn(process.execPath, [script, ...args], {
     env: { PATH: process.env.PATH ?? '', TZ: 'UTC', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(asNobody ? { uid: NOBODY, gid: NOBODY } : {}),
   });
   let output = '';
   const waiters = new Set<() => void>();
@@ -56,16 +73,20 @@ function start(script: string, args: readonly string[], env: Record<string, stri
 }
 
 /** `npm start`: node src/main.ts. */
-export function startServerProcess(env: Record<string, string>): RunningProcess {
-  return start(MAIN, [], env);
+export function startServerProcess(
+  env: Record<string, string>,
+  options: ProcessOptions = {},
+): RunningProcess {
+  return start(MAIN, [], env, options);
 }
 
 /** `npm run cli -- ...args`, run to its end. */
 export async function runCliProcess(
   args: readonly string[],
   env: Record<string, string>,
+  options: ProcessOptions = {},
 ): Promise<{ code: number | null; output: string }> {
-  const run = start(CLI, args, env);
+  const run = start(CLI, args, env, options);
   const code = await run.exited;
   return { code, output: run.output() };
 }
