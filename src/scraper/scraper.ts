@@ -16,6 +16,7 @@ import type { Repositories, RunTrigger, SectionRow } from '../db/index.ts';
 import { diffTimetables, isInSight, type DiffResult } from './diff.ts';
 import type { HttpClient } from './http-client.ts';
 import { calendarPayloadKey } from './ics.ts';
+import { createRunRecords, type FailedRun } from './run-records.ts';
 import type { Source } from './sources/source.ts';
 
 export type ScraperSettings = {
@@ -72,6 +73,7 @@ export function createScraper(deps: ScraperDeps) {
    * calendarPayloadKey) and nothing else wrote the section since, parse and diff are skipped.
    */
   const lastStored = new Map<SectionKey, StoredPayload>();
+  const runRecords = createRunRecords({ repositories, logger });
 
   /** Makes sure every configured section has its row (idempotent). */
   function syncSections(): Map<string, SectionRow> {
@@ -100,6 +102,7 @@ export function createScraper(deps: ScraperDeps) {
         });
       }
     }
+    runRecords.retryUnfinished();
     const rows = syncSections();
     const summaries: ScrapeSummary[] = [];
     for (const section of sections) {
@@ -167,6 +170,7 @@ export function createScraper(deps: ScraperDeps) {
           issueCount: stored.issueCount,
           recordAlert: false,
           nextRunAt: new Date(at.getTime() + settings.intervalSeconds * 1000),
+          expectedContentVersion: row.contentVersion,
         });
         lastStored.set(section.key, stored);
         log.info(
@@ -243,6 +247,7 @@ export function createScraper(deps: ScraperDeps) {
         issueCount: parsed.issues.length,
         recordAlert: deps.recordAlerts,
         nextRunAt,
+        expectedContentVersion: row.contentVersion,
       });
       log.info(
         {
@@ -277,32 +282,48 @@ export function createScraper(deps: ScraperDeps) {
       const code = isAppError(error) ? error.code : 'scraper.unexpected';
       const message = truncate(describeError(error), 500);
       const at = clock.now();
+      // Another process stored this section meanwhile: its commit stands, ours is dropped.
+      const superseded = code === 'scraper.superseded';
+      let sectionFailure: FailedRun['sectionFailure'];
       if (code === 'scraper.aborted') {
         // Cancelled by us (shutdown), not a failure of the source: no backoff, no error shown.
         log.info('scrape cancelled');
+      } else if (superseded) {
+        log.info('scrape superseded by another process that stored this section meanwhile');
       } else {
         const failures = row.consecutiveFailures + 1;
         const delay = Math.min(
           settings.intervalSeconds * 1000 * 2 ** (failures - 1),
           Math.max(settings.backoffMaxMs, settings.intervalSeconds * 1000),
         );
-        repositories.sections.recordFailure(row.id, {
-          at,
-          code,
-          message,
-          nextRunAt: new Date(at.getTime() + delay),
-        });
+        sectionFailure = { at, code, message, nextRunAt: new Date(at.getTime() + delay) };
         const fields = { code, message, failures, retryInMs: delay };
         if (isAppError(error)) log.warn(fields, 'scrape failed');
         else log.error({ ...fields, err: error }, 'scrape crashed');
       }
-      repositories.scrapeRuns.finish(runId, {
-        at,
-        status: 'failed',
-        errorCode: code,
-        errorMessage: message,
-        durationMs: elapsed(),
+      // Never throws: a database error here must not leave the run 'running' nor fail the caller.
+      runRecords.closeFailed({
+        runId,
+        sectionId: row.id,
+        finish: {
+          at,
+          status: superseded ? 'skipped' : 'failed',
+          errorCode: code,
+          errorMessage: message,
+          durationMs: elapsed(),
+        },
+        ...(sectionFailure === undefined ? {} : { sectionFailure }),
       });
+      if (superseded) {
+        return summary(section, {
+          status: 'skipped',
+          errorCode: code,
+          errorMessage: message,
+          events: row.eventCount,
+          durationMs: elapsed(),
+          runId,
+        });
+      }
       return summary(section, {
         status: 'failed',
         errorCode: code,
