@@ -67,7 +67,7 @@ export function openDatabase(options: { path: string }): DatabaseHandle {
       let candidate: BetterSqlite3.Database | undefined;
       try {
         candidate = new BetterSqlite3(lockPath, { timeout: 0 });
-        candidate.pragma('journal_mode = DELETE');
+        candidate.pragma('journal_mode = MEMORY'); // no -journal file beside it
         // Held until close (or death): no other connection can even read this file meanwhile.
         candidate.exec('BEGIN EXCLUSIVE');
         lock = candidate;
