@@ -139,8 +139,12 @@ describe('one writer per database', () => {
       const [serverAnswer, cli] = await Promise.all([serverScrape, cliScrape]);
       expect(serverAnswer.status).toBe(200);
       expect(cli.code).toBe(0);
-      expect(changeCount(path)).toBe(EVENTS);
       const after = runs(path);
+      console.log(
+        `[one-writer] server and CLI scrapes of ${EVENTS} renames released together: ` +
+          `${changeCount(path)} change rows; runs ${after.map((run) => `${run.status}${run.error_code === null ? '' : `(${run.error_code})`}`).join(', ')}`,
+      );
+      expect(changeCount(path)).toBe(EVENTS);
       expect(after.filter((run) => run.status === 'running')).toEqual([]);
       expect(after.filter((run) => run.status === 'ok')).toHaveLength(1);
       for (const run of after.filter((each) =>
