@@ -11,7 +11,12 @@ import {
   type Logger,
   type RunScrape,
 } from './core/index.ts';
-import { createRepositories, openDatabase, runMigrations } from './db/index.ts';
+import {
+  createRepositories,
+  openDatabase,
+  runMigrations,
+  type DatabaseFileState,
+} from './db/index.ts';
 import { buildFeedServer } from './feed/index.ts';
 import {
   createAurionSource,
@@ -27,6 +32,8 @@ import {
 import { resetBackoffOnSourceChange } from './scraper/source-identity.ts';
 
 const PRUNE_EVERY_MS = 6 * 3_600_000;
+/** How often the running app checks that DATABASE_PATH still names the file it opened. */
+const FILE_CHECK_EVERY_MS = 5_000;
 
 export type AppOverrides = {
   readonly clock?: Clock;
@@ -61,8 +68,6 @@ export function createApp(options: {
   const database = openDatabase({ path: config.database.path });
   runMigrations(database.db);
   const repositories = createRepositories(database.db);
-  const abandoned = repositories.scrapeRuns.closeAbandoned(clock.now());
-  if (abandoned > 0) logger.warn({ runs: abandoned }, 'closed scrape runs left by a crash');
 
   const http = createHttpClient({
     userAgent: config.scraper.userAgent,
@@ -129,6 +134,7 @@ export function createApp(options: {
   let botStarted = false;
   let pruneTimer: NodeJS.Timeout | undefined;
   let started = false;
+  let databaseFileState: DatabaseFileState = 'ok';
 
   function prune(): void {
     const before = new Date(clock.now().getTime() - config.database.retentionDays * 86_400_000);
@@ -162,12 +168,42 @@ export function createApp(options: {
     return buildFeedUrl(config.feed.publicUrl, token);
   }
   let stopping: Promise<void> | undefined;
+  let fileWatch: NodeJS.Timeout | undefined;
+
+  /**
+   * The started app is the one writer of its database: it takes the lock (a second server on the
+   * same DATABASE_PATH stops here with db.locked) and only then closes the runs a crash left
+   * 'running'. CLI commands never start the app, so they never close a live server's run.
+   */
+  function becomeTheWriter(): void {
+    database.acquireWriterLock();
+    const abandoned = repositories.scrapeRuns.closeAbandoned(clock.now());
+    if (abandoned > 0) logger.warn({ runs: abandoned }, 'closed scrape runs left by a crash');
+    fileWatch = setInterval(checkDatabaseFile, FILE_CHECK_EVERY_MS).unref();
+  }
+
+  /** Deleted or replaced under us: say so once, loudly; the handle refuses writes from now on. */
+  function checkDatabaseFile(): boolean {
+    const wasOk = databaseFileState === 'ok';
+    databaseFileState = database.checkFile();
+    if (wasOk && databaseFileState !== 'ok') {
+      clearInterval(fileWatch);
+      logger.fatal(
+        { databasePath: config.database.path, state: databaseFileState },
+        `the database file at DATABASE_PATH was ${databaseFileState} while the app runs: writes ` +
+          'are refused from now on (they would vanish at restart); restart the app to use the ' +
+          'file now at that path',
+      );
+    }
+    return databaseFileState === 'ok';
+  }
 
   async function start(
     startOptions: StartOptions = {},
   ): Promise<{ demoFeedUrl?: string; address?: string }> {
     if (started) return {};
     started = true;
+    becomeTheWriter();
     prune();
     pruneTimer = setInterval(prune, PRUNE_EVERY_MS).unref();
     let address: string | undefined;
@@ -180,6 +216,12 @@ export function createApp(options: {
         runScrape,
         alertBacklog: bot === undefined ? undefined : () => bot.backlog(),
         version,
+        databaseFileOk: checkDatabaseFile,
+      });
+      // A write acknowledged after the file vanished would be lost: check before every write.
+      server.addHook('onRequest', (request, _reply, done) => {
+        if (request.method !== 'GET' && request.method !== 'HEAD') checkDatabaseFile();
+        done();
       });
       address = await server.listen({ host: config.feed.host, port: config.feed.port });
     }
@@ -208,6 +250,7 @@ export function createApp(options: {
     stopping ??= (async () => {
       schedule?.stop();
       clearInterval(pruneTimer);
+      clearInterval(fileWatch);
       // A run in progress finishes its section (its transaction is all-or-nothing) or is
       // abandoned with nothing written; queued runs see the aborted signal and do nothing.
       await scraper.runOnce({ signal: AbortSignal.abort() }).catch(() => []);

@@ -39,7 +39,30 @@ const logger = createLogger({
 // A valid configuration that is most likely not what the operator meant: one line each.
 for (const warning of describeConfigWarnings(config, process.env)) logger.warn(warning);
 
-const app = createApp({ config, logger, version: VERSION });
+/** An expected start-up failure (unusable DATABASE_PATH, another server on it, PORT taken), in one line. */
+function describeStartFailure(error: unknown): string | undefined {
+  if (isAppError(error) && error.code.startsWith('db.')) return error.message;
+  return describeListenError(error, {
+    host: config.feed.host,
+    port: config.feed.port,
+    portVariable: portVariable(process.env),
+    hostVariable: hostVariable(process.env),
+  });
+}
+
+function refuseToStart(line: string): never {
+  console.error(`Planning Proxy cannot start: ${line}`);
+  process.exit(1);
+}
+
+let app: ReturnType<typeof createApp>;
+try {
+  app = createApp({ config, logger, version: VERSION });
+} catch (error) {
+  const line = describeStartFailure(error);
+  if (line === undefined) throw error;
+  refuseToStart(line);
+}
 
 let stopSignal: string | undefined;
 // SIGINT and SIGTERM are handled by onStopSignals: on Ctrl-C under `npm start` the same signal
@@ -68,17 +91,11 @@ let started: Awaited<ReturnType<typeof app.start>>;
 try {
   started = await app.start();
 } catch (error) {
-  const line = describeListenError(error, {
-    host: config.feed.host,
-    port: config.feed.port,
-    portVariable: portVariable(process.env),
-    hostVariable: hostVariable(process.env),
-  });
+  const line = describeStartFailure(error);
   if (line === undefined) throw error;
-  console.error(`Planning Proxy cannot start: ${line}`);
   grace.uninstall();
   await app.stop();
-  process.exit(1);
+  refuseToStart(line);
 }
 const { demoFeedUrl } = started;
 logger.info(

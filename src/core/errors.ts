@@ -26,7 +26,13 @@ export type ErrorCode =
   | 'import.invalid'
   | 'bot.forbidden'
   | 'bot.dm_closed'
-  | 'db.unavailable';
+  | 'db.unavailable'
+  | 'db.unusable'
+  | 'db.locked'
+  | 'db.detached'
+  | 'scraper.redirect_elsewhere'
+  | 'scraper.bad_encoding'
+  | 'scraper.superseded';
 
 export class AppError extends Error {
   override readonly name = 'AppError';

@@ -16,6 +16,11 @@ export type FeedDeps = {
   /** Alerts waiting for Discord delivery (exposed in /metrics when the bot runs). */
   readonly alertBacklog?: (() => number) | undefined;
   readonly version: string;
+  /**
+   * False once DATABASE_PATH no longer names the file the app writes to (deleted or replaced):
+   * /healthz answers 503 and writes are refused. Checked on /healthz and before every write request.
+   */
+  readonly databaseFileOk?: (() => boolean) | undefined;
 };
 
 /** Counts failed requests (unknown tokens, bad admin credentials) per client address. */

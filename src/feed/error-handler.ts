@@ -58,6 +58,17 @@ export function registerErrorHandler(app: FastifyInstance): void {
         GENERIC_MESSAGES[status] ?? 'request refused',
       );
     }
+    // The database refused (locked past the busy timeout, or read-only since its file vanished):
+    // nothing was written, the client may retry; not a crash of ours.
+    const sqliteCode = codeOf(error);
+    if (
+      sqliteCode?.startsWith('SQLITE_BUSY') === true ||
+      sqliteCode?.startsWith('SQLITE_READONLY') === true
+    ) {
+      request.log.error({ code: sqliteCode, err: error }, 'database refused the request');
+      reply.header('retry-after', '30');
+      return sendJsonError(reply, 503, 'db.unavailable', 'database unavailable, retry later');
+    }
     request.log.error({ err: error }, 'feed request failed');
     return sendJsonError(reply, 500, 'internal', 'Internal Server Error');
   });

@@ -68,8 +68,11 @@ export type FilterChange = {
 };
 
 const MAX_NAME_LENGTH = 100;
-// eslint-disable-next-line no-control-regex -- rejecting control characters is the point
-const CONTROL_CHARS = /[\u0000-\u001F\u007F-\u009F]/;
+/**
+ * Control characters, and the bidirectional controls (U+061C, U+200E/F, U+202A–U+202E,
+ * U+2066–U+2069) that would make a name display as another one in lists and logs.
+ */
+const CONTROL_CHARS = /[\p{Cc}\p{Bidi_Control}]/u;
 
 /** IPP's link form, kept so links already in calendars survive a migration. */
 export function buildLegacyFeedUrl(publicUrl: string, sectionName: string, token: string): string {
@@ -93,7 +96,7 @@ function normalizeName(name: string): string {
   const trimmed = name.trim();
   if (trimmed === '' || trimmed.length > MAX_NAME_LENGTH || CONTROL_CHARS.test(trimmed)) {
     throw new AppError('token.invalid_input', 'invalid token name', {
-      publicMessage: `name must be 1-${MAX_NAME_LENGTH} printable characters`,
+      publicMessage: `name must be 1-${MAX_NAME_LENGTH} printable characters (no control or text-direction characters)`,
     });
   }
   return trimmed;

@@ -1,3 +1,5 @@
+import { promisify } from 'node:util';
+import { brotliDecompress, gunzip, inflate, inflateRaw, type ZlibOptions } from 'node:zlib';
 import { Agent, errors, request, type Dispatcher } from 'undici';
 import { AppError } from '../core/index.ts';
 
@@ -10,7 +12,11 @@ export type HttpRequest = {
   readonly body?: string;
   /** Cookies sent with the request and updated from `Set-Cookie` (one jar per site session). */
   readonly cookies?: CookieJar;
-  /** How many redirects to follow (cookies carried along); 0 (default) returns the 3xx itself. */
+  /**
+   * How many redirects to follow (cookies carried along); 0 (default) returns the 3xx itself.
+   * Only redirects within the origin of `url` are followed (http → https of the same host too);
+   * one elsewhere fails with scraper.redirect_elsewhere.
+   */
   readonly maxRedirects?: number;
   readonly signal?: AbortSignal;
 };
@@ -34,6 +40,7 @@ export type HttpClientOptions = {
   readonly userAgent: string;
   /** Deadline for connect, headers and the whole body of one request. */
   readonly timeoutMs: number;
+  /** Cap on the body, compressed and once decoded (a small gzip bomb cannot expand past it). */
   readonly maxBytes: number;
   /** Tests may pass a MockAgent or an Agent of their own. */
   readonly dispatcher?: Dispatcher;
@@ -131,6 +138,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const headers: Record<string, string> = {
       'user-agent': options.userAgent,
       accept: '*/*',
+      // Decoded below: a big ICS export compresses tenfold, which spares the school's bandwidth.
+      'accept-encoding': 'gzip, deflate',
       ...input.headers,
     };
     if (parsed.username !== '' || parsed.password !== '') {
@@ -180,12 +189,21 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       if (cause instanceof AppError) throw cause;
       throw toAppError(cause, where, input.signal);
     }
-    return {
-      status: response.statusCode,
-      headers: response.headers,
-      body: Buffer.concat(chunks),
-      url,
-    };
+    const encoding = response.headers['content-encoding'];
+    if (encoding === undefined) {
+      return {
+        status: response.statusCode,
+        headers: response.headers,
+        body: Buffer.concat(chunks),
+        url,
+      };
+    }
+    const body = await decodeBody(Buffer.concat(chunks), encoding, options.maxBytes, where);
+    // The body is returned decoded: its encoding and length no longer describe it.
+    const decodedHeaders = { ...response.headers };
+    delete decodedHeaders['content-encoding'];
+    delete decodedHeaders['content-length'];
+    return { status: response.statusCode, headers: decodedHeaders, body, url };
   }
 
   async function send(input: HttpRequest): Promise<HttpResponse> {
@@ -197,7 +215,21 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const location = response.headers.location;
       const isRedirect = response.status >= 300 && response.status < 400 && location !== undefined;
       if (!isRedirect || hop >= (input.maxRedirects ?? 0)) return response;
-      url = new URL(Array.isArray(location) ? (location[0] ?? '') : location, url).toString();
+      const target = URL.parse(Array.isArray(location) ? (location[0] ?? '') : location, url);
+      if (target === null) {
+        throw new AppError(
+          'scraper.http_status',
+          `${describeUrl(url)} answered ${response.status} with an invalid Location`,
+        );
+      }
+      if (!isSameSite(new URL(input.url), target)) {
+        throw new AppError(
+          'scraper.redirect_elsewhere',
+          `${describeUrl(url)} redirects to another host (${target.host}), not followed; ` +
+            'if the calendar moved, update its URL in SECTIONS',
+        );
+      }
+      url = target.toString();
       // 301/302/303 turn into a GET, as browsers do.
       current =
         response.status === 307 || response.status === 308
@@ -222,6 +254,83 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       await ownAgent?.close();
     },
   };
+}
+
+/**
+ * A redirect is followed only to the origin the operator configured, or its https upgrade: a
+ * hostile or compromised site cannot send the scraper to an internal address.
+ */
+export function isSameSite(configured: URL, target: URL): boolean {
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') return false;
+  if (target.hostname !== configured.hostname) return false;
+  if (target.protocol === configured.protocol) return target.port === configured.port;
+  // http → https of the same host, on the default port or the same explicit one.
+  return (
+    configured.protocol === 'http:' &&
+    target.protocol === 'https:' &&
+    (target.port === '' || target.port === configured.port)
+  );
+}
+
+type Decoder = (buffer: Buffer, options: ZlibOptions) => Promise<Buffer>;
+const gunzipAsync: Decoder = promisify(gunzip);
+const inflateAsync: Decoder = promisify(inflate);
+const inflateRawAsync: Decoder = promisify(inflateRaw);
+const brotliAsync = promisify(brotliDecompress);
+
+/**
+ * Undoes a Content-Encoding (a list is undone last first). zlib stops at `maxBytes` of output, so
+ * the cap holds for the decoded bytes without ever holding more than that in memory.
+ */
+async function decodeBody(
+  body: Buffer,
+  header: string | string[],
+  maxBytes: number,
+  where: string,
+): Promise<Buffer> {
+  const codings = (Array.isArray(header) ? header.join(',') : header)
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity')
+    .reverse();
+  let decoded = body;
+  for (const coding of codings) {
+    const options = { maxOutputLength: maxBytes };
+    try {
+      if (coding === 'gzip' || coding === 'x-gzip') decoded = await gunzipAsync(decoded, options);
+      // HTTP "deflate" should be zlib-wrapped, yet some servers send raw deflate.
+      else if (coding === 'deflate')
+        decoded = await (hasZlibHeader(decoded) ? inflateAsync : inflateRawAsync)(decoded, options);
+      else if (coding === 'br') decoded = await brotliAsync(decoded, options);
+      else {
+        throw new AppError(
+          'scraper.bad_encoding',
+          `${where} answered with an unsupported Content-Encoding (${coding.slice(0, 40)})`,
+        );
+      }
+    } catch (cause) {
+      if (cause instanceof AppError) throw cause;
+      if (cause instanceof RangeError) {
+        throw new AppError(
+          'scraper.too_large',
+          `${where} returned more than ${maxBytes} bytes once decoded (${coding})`,
+          { cause },
+        );
+      }
+      throw new AppError(
+        'scraper.bad_encoding',
+        `${where} sent a body that does not decode as its Content-Encoding (${coding}) says`,
+        { cause },
+      );
+    }
+  }
+  return decoded;
+}
+
+/** RFC 1950: method 8 in the low nibble, and the first two bytes a multiple of 31. */
+function hasZlibHeader(body: Buffer): boolean {
+  const [first = 0, second = 0] = body;
+  return first % 16 === 8 && (first * 256 + second) % 31 === 0;
 }
 
 function toAppError(

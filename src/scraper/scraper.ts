@@ -17,6 +17,7 @@ import { describeImplausibleChange, settleRemovals } from './change-guard.ts';
 import { diffTimetables } from './diff.ts';
 import type { HttpClient } from './http-client.ts';
 import { calendarPayloadKey, isTruncatedParse } from './ics.ts';
+import { createRunRecords, type FailedRun } from './run-records.ts';
 import type { Source } from './sources/source.ts';
 
 export type ScraperSettings = {
@@ -76,6 +77,7 @@ export function createScraper(deps: ScraperDeps) {
    * calendarPayloadKey) and nothing else wrote the section since, parse and diff are skipped.
    */
   const lastStored = new Map<SectionKey, StoredPayload>();
+  const runRecords = createRunRecords({ repositories, logger });
 
   /** Makes sure every configured section has its row (idempotent). */
   function syncSections(): Map<string, SectionRow> {
@@ -104,6 +106,7 @@ export function createScraper(deps: ScraperDeps) {
         });
       }
     }
+    runRecords.retryUnfinished();
     const rows = syncSections();
     const summaries: ScrapeSummary[] = [];
     for (const section of sections) {
@@ -172,6 +175,7 @@ export function createScraper(deps: ScraperDeps) {
           truncated: stored.truncated,
           recordAlert: false,
           nextRunAt: new Date(at.getTime() + settings.intervalSeconds * 1000),
+          expectedContentVersion: row.contentVersion,
         });
         lastStored.set(section.key, stored);
         log.info(
@@ -276,6 +280,7 @@ export function createScraper(deps: ScraperDeps) {
         purgeUids: settled?.purgeUids ?? [],
         pendingRemovals: settled?.pending ?? [],
         truncated,
+        expectedContentVersion: row.contentVersion,
       });
       log.info(
         {
@@ -312,32 +317,48 @@ export function createScraper(deps: ScraperDeps) {
       const code = isAppError(error) ? error.code : 'scraper.unexpected';
       const message = truncate(describeError(error), 500);
       const at = clock.now();
+      // Another process stored this section meanwhile: its commit stands, ours is dropped.
+      const superseded = code === 'scraper.superseded';
+      let sectionFailure: FailedRun['sectionFailure'];
       if (code === 'scraper.aborted') {
         // Cancelled by us (shutdown), not a failure of the source: no backoff, no error shown.
         log.info('scrape cancelled');
+      } else if (superseded) {
+        log.info('scrape superseded by another process that stored this section meanwhile');
       } else {
         const failures = row.consecutiveFailures + 1;
         const delay = Math.min(
           settings.intervalSeconds * 1000 * 2 ** (failures - 1),
           Math.max(settings.backoffMaxMs, settings.intervalSeconds * 1000),
         );
-        repositories.sections.recordFailure(row.id, {
-          at,
-          code,
-          message,
-          nextRunAt: new Date(at.getTime() + delay),
-        });
+        sectionFailure = { at, code, message, nextRunAt: new Date(at.getTime() + delay) };
         const fields = { code, message, failures, retryInMs: delay };
         if (isAppError(error)) log.warn(fields, 'scrape failed');
         else log.error({ ...fields, err: error }, 'scrape crashed');
       }
-      repositories.scrapeRuns.finish(runId, {
-        at,
-        status: 'failed',
-        errorCode: code,
-        errorMessage: message,
-        durationMs: elapsed(),
+      // Never throws: a database error here must not leave the run 'running' nor fail the caller.
+      runRecords.closeFailed({
+        runId,
+        sectionId: row.id,
+        finish: {
+          at,
+          status: superseded ? 'skipped' : 'failed',
+          errorCode: code,
+          errorMessage: message,
+          durationMs: elapsed(),
+        },
+        ...(sectionFailure === undefined ? {} : { sectionFailure }),
       });
+      if (superseded) {
+        return summary(section, {
+          status: 'skipped',
+          errorCode: code,
+          errorMessage: message,
+          events: row.eventCount,
+          durationMs: elapsed(),
+          runId,
+        });
+      }
       return summary(section, {
         status: 'failed',
         errorCode: code,

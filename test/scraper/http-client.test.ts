@@ -1,8 +1,10 @@
+import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import {
   createCookieJar,
   createHttpClient,
   describeUrl,
+  isSameSite,
   type HttpClientOptions,
 } from '../../src/scraper/http-client.ts';
 import { startCalendarServer, type CalendarServer } from './helpers/calendar-server.ts';
@@ -81,6 +83,99 @@ describe('http client', () => {
     const followed = await http.getBytes(site.url('/old.ics'), { maxRedirects: 2 });
     expect(followed.status).toBe(200);
     expect(followed.url).toBe(site.url('/new.ics'));
+  });
+
+  it('decodes gzip and deflate (zlib or raw) answers and says it accepts them', async () => {
+    const site = await server();
+    site.set('/gzip.ics', {
+      body: gzipSync(CALENDAR),
+      headers: { 'content-encoding': 'gzip' },
+    });
+    site.set('/zlib.ics', {
+      body: deflateSync(CALENDAR),
+      headers: { 'content-encoding': 'deflate' },
+    });
+    site.set('/raw.ics', {
+      body: deflateRawSync(CALENDAR),
+      headers: { 'content-encoding': 'Deflate' },
+    });
+    const http = client();
+    for (const path of ['/gzip.ics', '/zlib.ics', '/raw.ics']) {
+      const response = await http.getBytes(site.url(path));
+      expect({ path, body: response.body.toString('utf8') }).toEqual({ path, body: CALENDAR });
+      expect(response.headers['content-encoding']).toBeUndefined();
+    }
+    expect(site.requests[0]?.headers['accept-encoding']).toBe('gzip, deflate');
+  });
+
+  it('applies the size cap to the decoded bytes (a small gzip bomb is refused)', async () => {
+    const site = await server();
+    const bomb = gzipSync(Buffer.alloc(50_000_000, 0x41));
+    expect(bomb.length).toBeLessThan(100_000);
+    site.set('/bomb.ics', { body: bomb, headers: { 'content-encoding': 'gzip' } });
+    const result = await failure(client({ maxBytes: 100_000 }).getBytes(site.url('/bomb.ics')));
+    expect(result.code).toBe('scraper.too_large');
+    expect(result.message).toContain('decoded');
+  });
+
+  it('reports a body that does not decode as scraper.bad_encoding', async () => {
+    const site = await server();
+    site.set('/liar.ics', { body: CALENDAR, headers: { 'content-encoding': 'gzip' } });
+    site.set('/zstd.ics', { body: CALENDAR, headers: { 'content-encoding': 'zstd' } });
+    const http = client();
+    expect((await failure(http.getBytes(site.url('/liar.ics')))).code).toBe('scraper.bad_encoding');
+    const unsupported = await failure(http.getBytes(site.url('/zstd.ics')));
+    expect(unsupported.code).toBe('scraper.bad_encoding');
+    expect(unsupported.message).toContain('zstd');
+  });
+
+  it('refuses a redirect to another origin, naming its host, and never fetches it', async () => {
+    const site = await server();
+    const internal = await server();
+    internal.set('/admin', { body: 'secret' });
+    site.set('/cal.ics', {
+      status: 302,
+      body: '',
+      headers: { location: internal.url('/admin') },
+    });
+    site.set('/named.ics', {
+      status: 301,
+      body: '',
+      headers: { location: 'http://intranet.invalid/x.ics' },
+    });
+    const http = client();
+    const result = await failure(http.getBytes(site.url('/cal.ics'), { maxRedirects: 3 }));
+    expect(result.code).toBe('scraper.redirect_elsewhere');
+    expect(result.message).toContain(`127.0.0.1:${internal.port}`);
+    expect(result.message).toContain('SECTIONS');
+    expect(internal.requests).toEqual([]);
+    const named = await failure(http.getBytes(site.url('/named.ics'), { maxRedirects: 3 }));
+    expect(named.message).toContain('intranet.invalid');
+  });
+
+  it('follows an http to https upgrade of the same host', async () => {
+    const site = await server();
+    site.set('/cal.ics', {
+      status: 301,
+      body: '',
+      headers: { location: `https://127.0.0.1:${site.port}/cal.ics` },
+    });
+    // The loopback site speaks no TLS: the upgrade was followed when the TLS handshake fails.
+    const result = await failure(client().getBytes(site.url('/cal.ics'), { maxRedirects: 3 }));
+    expect(result.code).toBe('scraper.network');
+    expect(result.message).toContain('https://127.0.0.1');
+    expect(
+      isSameSite(new URL('http://ade.example.edu/a'), new URL('https://ade.example.edu/b')),
+    ).toBe(true);
+    expect(
+      isSameSite(new URL('https://ade.example.edu/a'), new URL('http://ade.example.edu/b')),
+    ).toBe(false);
+    expect(
+      isSameSite(new URL('https://ade.example.edu/a'), new URL('https://ade.example.edu.evil/b')),
+    ).toBe(false);
+    expect(isSameSite(new URL('https://ade.example.edu/a'), new URL('file:///etc/passwd'))).toBe(
+      false,
+    );
   });
 
   it('gives up on a server that accepts and never answers with scraper.timeout', async () => {

@@ -1,5 +1,6 @@
 import { and, count, eq, isNull, sql } from 'drizzle-orm';
 import {
+  AppError,
   eventFingerprint,
   type ChangeKind,
   type TimetableChange,
@@ -40,6 +41,12 @@ export type CommitScrapeInput = {
   readonly pendingRemovals?: readonly PendingRemoval[];
   /** The calendar was over the event cap (only the nearest events kept). */
   readonly truncated?: boolean;
+  /**
+   * sections.content_version the diff was computed against: when another process (a second
+   * server, `npm run cli -- scrape`) stored this section since, the commit is refused with
+   * scraper.superseded and writes nothing, instead of recording the same changes twice.
+   */
+  readonly expectedContentVersion?: number | undefined;
 };
 
 export type CommitScrapeResult = {
@@ -89,10 +96,29 @@ export function createSnapshotsRepository(db: Database) {
   /**
    * Stores one successful scrape in a single transaction: events, change history, outbox entry,
    * section state and the run record. A crash before COMMIT leaves the previous snapshot intact.
+   * With `expectedContentVersion`, it applies only if the section did not change since the diff.
+   * BEGIN IMMEDIATE takes the write lock first, so the version check reads the latest commit.
    */
   function commitScrape(input: CommitScrapeInput): CommitScrapeResult {
+    return db.$client.transaction(() => applyScrape(input)).immediate();
+  }
+
+  function applyScrape(input: CommitScrapeInput): CommitScrapeResult {
     return db.transaction((tx) => {
       const { sectionId, at } = input;
+      if (input.expectedContentVersion !== undefined) {
+        const stored = tx
+          .select({ contentVersion: sectionsTable.contentVersion })
+          .from(sectionsTable)
+          .where(eq(sectionsTable.id, sectionId))
+          .get();
+        if (stored !== undefined && stored.contentVersion !== input.expectedContentVersion) {
+          throw new AppError(
+            'scraper.superseded',
+            'another process stored this section since this scrape read it; nothing written',
+          );
+        }
+      }
       let contentChanged: boolean;
       const changes = input.baseline ? [] : input.changes;
       const purge = new Set(input.purgeUids ?? []);
@@ -225,6 +251,9 @@ export function createSnapshotsRepository(db: Database) {
         .set({
           finishedAt: at,
           status,
+          // A run marked aborted meanwhile (by an older version's CLI) did finish: say so.
+          errorCode: null,
+          errorMessage: null,
           eventCount: input.events.length,
           changeCount: changes.length,
           changeCountsJson: JSON.stringify(changeCounts),

@@ -21,6 +21,14 @@ export const healthRoutes: FeedRoutePlugin = (app, context, done) => {
   const { deps } = context;
 
   app.get('/healthz', (request, reply) => {
+    if (deps.databaseFileOk?.() === false) {
+      reply.code(503).header('cache-control', 'no-store').send({
+        status: 'unavailable',
+        version: deps.version,
+        reason: 'the database file was deleted or replaced while the app runs; restart it',
+      });
+      return;
+    }
     let sections: SectionRow[];
     try {
       sections = deps.repositories.sections.list();
