@@ -7,6 +7,7 @@ export * from './repositories/changes.repository.ts';
 export * from './repositories/events.repository.ts';
 export * from './repositories/feed-tokens.repository.ts';
 export * from './repositories/maintenance.repository.ts';
+export * from './repositories/pending-removals.repository.ts';
 export * from './repositories/rows.ts';
 export * from './repositories/scrape-runs.repository.ts';
 export * from './repositories/sections.repository.ts';

@@ -5,6 +5,7 @@ import { createChangesRepository } from './repositories/changes.repository.ts';
 import { createEventsRepository } from './repositories/events.repository.ts';
 import { createFeedTokensRepository } from './repositories/feed-tokens.repository.ts';
 import { createMaintenanceRepository } from './repositories/maintenance.repository.ts';
+import { createPendingRemovalsRepository } from './repositories/pending-removals.repository.ts';
 import { createScrapeRunsRepository } from './repositories/scrape-runs.repository.ts';
 import { createSectionsRepository } from './repositories/sections.repository.ts';
 import { createSnapshotsRepository } from './repositories/snapshots.repository.ts';
@@ -21,6 +22,7 @@ export function createRepositories(db: Database) {
     alerts: createAlertsRepository(db),
     botState: createBotStateRepository(db),
     maintenance: createMaintenanceRepository(db),
+    pendingRemovals: createPendingRemovalsRepository(db),
   };
 }
 

@@ -30,6 +30,8 @@ export const sectionsTable = sqliteTable('sections', {
   /** Consecutive scrapes that showed the same implausible drop (held back until confirmed). */
   heldCount: integer('held_count').notNull().default(0),
   heldFingerprint: text('held_fingerprint'),
+  /** The stored timetable came from a calendar over the event cap (the farthest events left out). */
+  truncated: integer('truncated', { mode: 'boolean' }).notNull().default(false),
 });
 
 /**
@@ -94,8 +96,30 @@ export const scrapeRunsTable = sqliteTable(
     changeCountsJson: text('change_counts_json').notNull().default('{}'),
     issueCount: integer('issue_count').notNull().default(0),
     durationMs: integer('duration_ms'),
+    /** The calendar had more events than the cap: only the nearest in time were kept. */
+    truncated: integer('truncated', { mode: 'boolean' }).notNull().default(false),
   },
   (table) => [index('scrape_runs_section_id_started_at_idx').on(table.sectionId, table.startedAt)],
+);
+
+/**
+ * Stored events one scrape found missing: the removal is applied (and announced) only when the next
+ * scrape confirms it, so a source that flaps between two versions announces nothing. Replaced as a
+ * whole by every committed scrape.
+ */
+export const pendingRemovalsTable = sqliteTable(
+  'pending_removals',
+  {
+    sectionId: integer('section_id')
+      .notNull()
+      .references(() => sectionsTable.id, { onDelete: 'cascade' }),
+    /** The stored event's current uid. */
+    uid: text('uid').notNull(),
+    firstMissedAt: integer('first_missed_at', { mode: 'timestamp_ms' }).notNull(),
+    /** Only one committed scrape ever showed the event: once removed it is deleted, not shown as cancelled. */
+    singleSighting: integer('single_sighting', { mode: 'boolean' }).notNull(),
+  },
+  (table) => [uniqueIndex('pending_removals_section_id_uid_key').on(table.sectionId, table.uid)],
 );
 
 export const changesTable = sqliteTable(

@@ -24,6 +24,14 @@ const MAX_OCCURRENCES_PER_EVENT = 2_000;
 const MAX_ITERATIONS_PER_EVENT = 20_000;
 /** A whole calendar never yields more events than this (a recurrence bomb stops here). */
 export const MAX_EVENTS_PER_CALENDAR = 20_000;
+/** The issue a calendar over MAX_EVENTS_PER_CALENDAR yields (its farthest events left out). */
+export const CALENDAR_CAPPED = 'ics.calendar_capped';
+
+/** Was this parse cut at the calendar-wide cap? (The run and the section are marked truncated.) */
+export function isTruncatedParse(result: Pick<ParseResult, 'issues'>): boolean {
+  return result.issues.some((issue) => issue.code === CALENDAR_CAPPED);
+}
+
 /** Instances of a series that ended longer ago than this are not kept (old series stay cheap). */
 const SERIES_HISTORY_MS = 400 * 86_400_000;
 
@@ -160,7 +168,7 @@ export function parseIcsCalendar(text: string, context: ParseContext): ParseResu
       const remaining = MAX_EVENTS_PER_CALENDAR - events.length;
       if (remaining <= 0) {
         issues.push({
-          code: 'ics.calendar_capped',
+          code: CALENDAR_CAPPED,
           message: `more than ${MAX_EVENTS_PER_CALENDAR} events: the rest is left out`,
         });
         break;

@@ -13,9 +13,10 @@ import {
   type TimetableEvent,
 } from '../core/index.ts';
 import type { Repositories, RunTrigger, SectionRow } from '../db/index.ts';
-import { diffTimetables, isInSight, type DiffResult } from './diff.ts';
+import { describeImplausibleChange, settleRemovals } from './change-guard.ts';
+import { diffTimetables } from './diff.ts';
 import type { HttpClient } from './http-client.ts';
-import { calendarPayloadKey } from './ics.ts';
+import { calendarPayloadKey, isTruncatedParse } from './ics.ts';
 import type { Source } from './sources/source.ts';
 
 export type ScraperSettings = {
@@ -28,7 +29,10 @@ export type ScraperSettings = {
 
 export type ScraperDeps = {
   readonly sections: readonly SectionSpec[];
-  readonly repositories: Pick<Repositories, 'sections' | 'events' | 'scrapeRuns' | 'snapshots'>;
+  readonly repositories: Pick<
+    Repositories,
+    'sections' | 'events' | 'scrapeRuns' | 'snapshots' | 'pendingRemovals'
+  >;
   readonly sourceFor: (section: SectionSpec) => Source;
   readonly http: HttpClient;
   readonly clock: Clock;
@@ -58,10 +62,10 @@ type StoredPayload = {
   readonly contentVersion: number;
   readonly events: readonly TimetableEvent[];
   readonly issueCount: number;
+  readonly truncated: boolean;
 };
 
-/** Fewer than this many in-sight events vanishing is never called implausible. */
-const MIN_SUSPICIOUS_REMOVALS = 3;
+export { describeSuspiciousDrop } from './change-guard.ts';
 
 export function createScraper(deps: ScraperDeps) {
   const { repositories, clock, settings } = deps;
@@ -165,6 +169,7 @@ export function createScraper(deps: ScraperDeps) {
           remaps: [],
           baseline: false,
           issueCount: stored.issueCount,
+          truncated: stored.truncated,
           recordAlert: false,
           nextRunAt: new Date(at.getTime() + settings.intervalSeconds * 1000),
         });
@@ -201,9 +206,12 @@ export function createScraper(deps: ScraperDeps) {
       const diff = diffTimetables(previous, parsed.events, diffOptions);
       const nextRunAt = new Date(at.getTime() + settings.intervalSeconds * 1000);
 
+      const truncated = isTruncatedParse(parsed);
+      let confirmedByHold = false;
       if (!baseline) {
-        const drop = describeSuspiciousDrop(previous, parsed.events, diff, diffOptions);
-        if (drop !== undefined) {
+        const implausible = describeImplausibleChange(previous, parsed.events, diff, diffOptions);
+        const drop = implausible?.message;
+        if (implausible !== undefined) {
           const fingerprint = timetableFingerprint(parsed.events);
           const heldCount = repositories.snapshots.nextHeldCount(row.id, fingerprint);
           if (heldCount < settings.dropConfirmations) {
@@ -216,19 +224,36 @@ export function createScraper(deps: ScraperDeps) {
               eventCount: parsed.events.length,
               nextRunAt,
               message: `${drop}; held back (${heldCount}/${settings.dropConfirmations})`,
+              errorCode: implausible.code,
+              truncated,
             });
-            log.warn({ drop, heldCount }, 'implausible drop held back');
+            log.warn({ drop, heldCount }, `implausible ${implausible.kind} held back`);
             return summary(section, {
               status: 'held',
-              errorCode: 'scraper.suspicious_drop',
+              errorCode: implausible.code,
               errorMessage: drop,
               events: previous.length,
               durationMs: elapsed(),
               runId,
             });
           }
-          log.warn({ drop, heldCount }, 'implausible drop confirmed');
+          confirmedByHold = heldCount >= 2;
+          log.warn({ drop, heldCount }, `implausible ${implausible.kind} confirmed`);
         }
+      }
+      const settled = baseline
+        ? undefined
+        : settleRemovals({
+            changes: diff.changes,
+            pending: repositories.pendingRemovals.list(row.id),
+            confirmedByHold,
+            createdAt: new Map(previous.map((event) => [event.uid, event.createdAt])),
+            lastSuccessAt: row.lastSuccessAt,
+            baselineAt: row.baselineAt,
+            at,
+          });
+      if (settled !== undefined && settled.pending.length > 0) {
+        log.info({ pending: settled.pending.length }, 'removals wait for the next scrape');
       }
 
       const result = repositories.snapshots.commitScrape({
@@ -237,12 +262,15 @@ export function createScraper(deps: ScraperDeps) {
         at,
         durationMs: elapsed(),
         events: parsed.events,
-        changes: diff.changes,
+        changes: settled?.changes ?? diff.changes,
         remaps: diff.remaps,
         baseline,
         issueCount: parsed.issues.length,
         recordAlert: deps.recordAlerts,
         nextRunAt,
+        purgeUids: settled?.purgeUids ?? [],
+        pendingRemovals: settled?.pending ?? [],
+        truncated,
       });
       log.info(
         {
@@ -254,7 +282,8 @@ export function createScraper(deps: ScraperDeps) {
         },
         'scrape finished',
       );
-      if (payloadKey !== undefined) {
+      // Pending removals need the next scrape diffed, even if it brings the same payload.
+      if (payloadKey !== undefined && (settled?.pending.length ?? 0) === 0) {
         const contentVersion = repositories.sections.findById(row.id)?.contentVersion;
         if (contentVersion !== undefined) {
           lastStored.set(section.key, {
@@ -262,6 +291,7 @@ export function createScraper(deps: ScraperDeps) {
             contentVersion,
             events: parsed.events,
             issueCount: parsed.issues.length,
+            truncated,
           });
         }
       }
@@ -315,27 +345,6 @@ export function createScraper(deps: ScraperDeps) {
   }
 
   return { runOnce, syncSections };
-}
-
-/**
- * An upstream glitch (an empty export, half a calendar) must not announce "every class cancelled":
- * such a drop is held back until consecutive scrapes confirm it.
- */
-export function describeSuspiciousDrop(
-  previous: readonly TimetableEvent[],
-  next: readonly TimetableEvent[],
-  diff: DiffResult,
-  options: Parameters<typeof isInSight>[1],
-): string | undefined {
-  const inSight = previous.filter((event) => isInSight(event, options)).length;
-  if (inSight === 0) return undefined;
-  const removed = diff.changes.filter((change) => change.after === undefined).length;
-  if (next.length === 0)
-    return `the calendar is suddenly empty (${inSight} upcoming events before)`;
-  if (removed >= Math.max(MIN_SUSPICIOUS_REMOVALS, Math.ceil(inSight / 2))) {
-    return `${removed} of ${inSight} upcoming events disappeared at once`;
-  }
-  return undefined;
 }
 
 function summary(

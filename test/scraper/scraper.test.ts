@@ -76,15 +76,18 @@ describe('scraper: changes between scrapes', () => {
       },
     ]);
     const summary = await h.scrape();
+    // A class missing from one scrape is only pending: the next scrape confirms its cancellation.
+    const confirmed = await h.scrape();
 
     expect(summary.status).toBe('ok');
-    expect(summary.changes).toEqual({ added: 1, cancelled: 1, moved: 1, room: 1 });
+    expect(summary.changes).toEqual({ added: 1, moved: 1, room: 1 });
+    expect(confirmed.changes).toEqual({ cancelled: 1 });
     const changes = h.rows.changes();
     expect(changes.map((row) => [row.uid, row.kinds, row.run_id])).toEqual(
       expect.arrayContaining([
         ['ADE-tutorial', 'room', summary.runId],
         ['ADE-english', 'moved', summary.runId],
-        ['ADE-project', 'cancelled', summary.runId],
+        ['ADE-project', 'cancelled', confirmed.runId],
         ['ADE-extra', 'added', summary.runId],
       ]),
     );
@@ -106,7 +109,7 @@ describe('scraper: changes between scrapes', () => {
     expect(events['ADE-project']?.removed_at).toBe(h.clock.now().getTime());
     expect(events['ADE-extra']).toMatchObject({ revision: 0, removed_at: null });
     expect(events['ADE-lecture']).toMatchObject({ revision: 0 });
-    expect(h.rows.section()).toMatchObject({ event_count: 6, content_version: 2 });
+    expect(h.rows.section()).toMatchObject({ event_count: 6, content_version: 3 });
   });
 
   it('writes only a run record for an unchanged re-export', async () => {
@@ -445,11 +448,12 @@ describe('scraper: implausible drops', () => {
     expect((await h.scrape()).status).toBe('held');
   });
 
-  it('applies a small removal at once', async () => {
+  it('applies a small removal when the next scrape confirms it', async () => {
     const h = await createScraperHarness();
     h.serve(WEEK);
     await h.scrape();
     h.serve(edit({ 'ADE-project': null, 'ADE-english': null }));
+    expect(await h.scrape()).toMatchObject({ status: 'unchanged', changes: {} });
     expect(await h.scrape()).toMatchObject({ status: 'ok', changes: { cancelled: 2 } });
   });
 });

@@ -15,6 +15,7 @@ import {
   scrapeRunsTable,
   sectionsTable,
 } from '../schema.ts';
+import { replacePendingRemovals, type PendingRemoval } from './pending-removals.repository.ts';
 import { toEventColumns, toEventJson } from './rows.ts';
 
 export type CommitScrapeInput = {
@@ -33,6 +34,12 @@ export type CommitScrapeInput = {
   /** Write an alert to the outbox when alertable changes exist. */
   readonly recordAlert: boolean;
   readonly nextRunAt: Date;
+  /** Removed events deleted outright instead of kept as cancelled (seen by a single scrape). */
+  readonly purgeUids?: readonly string[];
+  /** Removals this scrape found and deferred to the next one (replaces the stored set). */
+  readonly pendingRemovals?: readonly PendingRemoval[];
+  /** The calendar was over the event cap (only the nearest events kept). */
+  readonly truncated?: boolean;
 };
 
 export type CommitScrapeResult = {
@@ -88,6 +95,8 @@ export function createSnapshotsRepository(db: Database) {
       const { sectionId, at } = input;
       let contentChanged: boolean;
       const changes = input.baseline ? [] : input.changes;
+      const purge = new Set(input.purgeUids ?? []);
+      replacePendingRemovals(tx, sectionId, input.pendingRemovals ?? []);
 
       if (input.baseline) {
         baselineInsert ??= db.$client.prepare(BASELINE_INSERT_SQL);
@@ -147,6 +156,10 @@ export function createSnapshotsRepository(db: Database) {
 
       function applyChange(change: TimetableChange): void {
         const where = and(eq(eventsTable.sectionId, sectionId), eq(eventsTable.uid, change.uid));
+        if (change.after === undefined && purge.has(change.uid)) {
+          tx.delete(eventsTable).where(where).run();
+          return;
+        }
         if (change.after === undefined) {
           tx.update(eventsTable)
             .set({ removedAt: at, changedAt: at, revision: sql`${eventsTable.revision} + 1` })
@@ -193,6 +206,7 @@ export function createSnapshotsRepository(db: Database) {
           eventCount,
           heldCount: 0,
           heldFingerprint: null,
+          truncated: input.truncated ?? false,
           baselineAt: section?.baselineAt ?? at,
           ...(contentChanged
             ? {
@@ -216,6 +230,7 @@ export function createSnapshotsRepository(db: Database) {
           changeCountsJson: JSON.stringify(changeCounts),
           issueCount: input.issueCount,
           durationMs: input.durationMs,
+          truncated: input.truncated ?? false,
         })
         .where(eq(scrapeRunsTable.id, input.runId))
         .run();
@@ -242,6 +257,9 @@ export function createSnapshotsRepository(db: Database) {
     eventCount: number;
     nextRunAt: Date;
     message: string;
+    /** Why it is held (default: an implausible drop). */
+    errorCode?: string;
+    truncated?: boolean;
   }): number {
     return db.transaction((tx) => {
       const section = tx
@@ -263,8 +281,9 @@ export function createSnapshotsRepository(db: Database) {
         .set({
           finishedAt: input.at,
           status: 'held',
-          errorCode: 'scraper.suspicious_drop',
+          errorCode: input.errorCode ?? 'scraper.suspicious_drop',
           errorMessage: input.message,
+          truncated: input.truncated ?? false,
           eventCount: input.eventCount,
           durationMs: input.durationMs,
         })
