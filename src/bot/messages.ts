@@ -103,6 +103,8 @@ const fr = {
   statusNone: 'aucune',
   statusUnknownSize: 'taille inconnue',
   statusMoreSections: (count: number) => `… et ${count} autres sections.`,
+  statusTruncated:
+    "⚠️ Calendrier tronqué : trop d'événements, seuls les plus proches dans le temps sont gardés",
 
   // /alerts
   alertsSet: (section: string, channel: string, role: string | undefined) =>
@@ -246,6 +248,7 @@ const en: Messages = {
   statusNone: 'none',
   statusUnknownSize: 'unknown size',
   statusMoreSections: (count) => `… and ${count} more sections.`,
+  statusTruncated: '⚠️ Calendar truncated: too many events, only those nearest in time are kept',
 
   alertsSet: (section, channel, role) =>
     role === undefined

@@ -22,8 +22,13 @@ type OccurrenceDetails = {
 const MAX_OCCURRENCES_PER_EVENT = 2_000;
 /** A series is stepped through at most this many times (kept or not). */
 const MAX_ITERATIONS_PER_EVENT = 20_000;
-/** A whole calendar never yields more events than this (a recurrence bomb stops here). */
+/** A whole calendar never yields more events than this: beyond it the nearest in time are kept. */
 export const MAX_EVENTS_PER_CALENDAR = 20_000;
+/**
+ * A calendar generates at most this many events before the nearest are chosen (a recurrence bomb
+ * stops here): enough to look past a far series listed first, bounded in time and memory.
+ */
+const MAX_GENERATED_PER_CALENDAR = 3 * MAX_EVENTS_PER_CALENDAR;
 /** The issue a calendar over MAX_EVENTS_PER_CALENDAR yields (its farthest events left out). */
 export const CALENDAR_CAPPED = 'ics.calendar_capped';
 
@@ -157,6 +162,16 @@ export function parseIcsCalendar(text: string, context: ParseContext): ParseResu
     }
   }
 
+  let generated = 0;
+  let budgetSpent = false;
+  const collect = (produced: readonly TimetableEvent[]): void => {
+    generated += produced.length;
+    events.push(...produced);
+    // Pruned as it grows, so memory stays within twice the cap whatever the file holds.
+    if (events.length >= 2 * MAX_EVENTS_PER_CALENDAR) {
+      keepNearest(events, MAX_EVENTS_PER_CALENDAR, context.now);
+    }
+  };
   for (const [index, component] of masters.entries()) {
     try {
       // Passing the exceptions explicitly matters: without them ical.js scans every VEVENT of the
@@ -165,16 +180,13 @@ export function parseIcsCalendar(text: string, context: ParseContext): ParseResu
         strictExceptions: true,
         exceptions: overrides.get(textOf(component, 'uid')) ?? [],
       });
-      const remaining = MAX_EVENTS_PER_CALENDAR - events.length;
+      const remaining = MAX_GENERATED_PER_CALENDAR - generated;
       if (remaining <= 0) {
-        issues.push({
-          code: CALENDAR_CAPPED,
-          message: `more than ${MAX_EVENTS_PER_CALENDAR} events: the rest is left out`,
-        });
+        budgetSpent = true;
         break;
       }
       const eventContext = { zones, context, horizon, index, issues, remaining };
-      events.push(...toEvents(event, component, eventContext));
+      collect(toEvents(event, component, eventContext));
     } catch (cause) {
       issues.push({
         code: 'ics.event_invalid',
@@ -192,12 +204,15 @@ export function parseIcsCalendar(text: string, context: ParseContext): ParseResu
       try {
         const event = new ICAL.Event(component);
         const recurrenceTzid = paramOf(component.getFirstProperty('recurrence-id'), 'tzid');
-        const remaining = Math.max(0, MAX_EVENTS_PER_CALENDAR - events.length);
+        const remaining = Math.max(0, MAX_GENERATED_PER_CALENDAR - generated);
         const eventContext = { zones, context, horizon, index, issues, remaining };
         const original = toInstant(event.recurrenceId, recurrenceTzid, eventContext);
-        for (const single of toEvents(event, component, eventContext)) {
-          events.push({ ...single, uid: `${uid}#${original.toISOString()}` });
-        }
+        collect(
+          toEvents(event, component, eventContext).map((single) => ({
+            ...single,
+            uid: `${uid}#${original.toISOString()}`,
+          })),
+        );
       } catch (cause) {
         issues.push({
           code: 'ics.event_invalid',
@@ -207,7 +222,38 @@ export function parseIcsCalendar(text: string, context: ParseContext): ParseResu
       index += 1;
     }
   }
+  if (budgetSpent || events.length > MAX_EVENTS_PER_CALENDAR) {
+    keepNearest(events, MAX_EVENTS_PER_CALENDAR, context.now);
+    issues.push({
+      code: CALENDAR_CAPPED,
+      message: `more than ${MAX_EVENTS_PER_CALENDAR} events: only the ${MAX_EVENTS_PER_CALENDAR} nearest in time are kept`,
+    });
+  }
   return { events: dedupeUids(events, issues), issues };
+}
+
+/** How far an event is from `now` (0 while it runs). */
+function distanceFrom(event: TimetableEvent, now: number): number {
+  const start = event.startsAt.getTime();
+  const end = event.endsAt.getTime();
+  if (end < now) return now - end;
+  return Math.max(0, start - now);
+}
+
+/**
+ * Keeps, in place and in their order, the `limit` events nearest to `now`: a calendar over the cap
+ * loses its farthest events (old history, a far series), never this week's classes because they
+ * come last in the file.
+ */
+function keepNearest(events: TimetableEvent[], limit: number, now: Date): void {
+  if (events.length <= limit) return;
+  const at = now.getTime();
+  const ranked = events.map((event, index) => ({ index, distance: distanceFrom(event, at) }));
+  ranked.sort((a, b) => a.distance - b.distance || a.index - b.index);
+  const kept = new Set(ranked.slice(0, limit).map((entry) => entry.index));
+  const survivors = events.filter((_, index) => kept.has(index));
+  events.length = 0;
+  for (const event of survivors) events.push(event);
 }
 
 type EventContext = {

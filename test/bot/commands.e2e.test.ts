@@ -362,6 +362,46 @@ describe('bot against a fake Discord', () => {
       expect(reply.flags).toBe(EPHEMERAL);
     });
 
+    it('/status says when the calendar of a section was truncated at the event cap', async () => {
+      const h = await createHarness();
+      const status = async (locale: string) =>
+        (
+          (
+            await h.fake
+              .injectCommand({
+                name: 'status',
+                locale,
+                context: h.fake.inGuild(h.fake.users.admin, { permissions: ADMIN_PERMISSIONS }),
+              })
+              .reply()
+          ).embeds[0]?.fields as { value: string }[]
+        ).map((field) => field.value);
+      expect((await status('fr')).join('\n')).not.toContain('tronqué');
+      // What the scraper writes after a calendar over the cap (see test/resilience/false-alerts).
+      const section = h.repositories.sections.list()[0]!;
+      const at = h.clock.now();
+      h.repositories.snapshots.commitScrape({
+        sectionId: section.id,
+        runId: h.repositories.scrapeRuns.start(section.id, 'schedule', at),
+        at,
+        durationMs: 1,
+        events: [],
+        changes: [],
+        remaps: [],
+        baseline: false,
+        issueCount: 1,
+        recordAlert: false,
+        nextRunAt: at,
+        truncated: true,
+      });
+      const [first, second] = await status('fr');
+      expect(first).toContain(
+        "⚠️ Calendrier tronqué : trop d'événements, seuls les plus proches dans le temps sont gardés",
+      );
+      expect(second).not.toContain('tronqué');
+      expect((await status('en-US'))[0]).toContain('⚠️ Calendar truncated');
+    });
+
     it('refuses admin commands to a member without rights, and in DMs', async () => {
       const h = await createHarness();
       for (const name of ['status', 'revoke', 'alerts']) {

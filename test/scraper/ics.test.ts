@@ -5,6 +5,8 @@ import {
   cleanDescription,
   decodeCalendarBytes,
   decideCalendarEncoding,
+  isTruncatedParse,
+  MAX_EVENTS_PER_CALENDAR,
   parseIcsCalendar,
 } from '../../src/scraper/ics.ts';
 import { diffTimetables } from '../../src/scraper/diff.ts';
@@ -591,5 +593,54 @@ describe('cleanDescription', () => {
     expect(cleanDescription('Exporté le planning du TP (voir Moodle)')).toBe(
       'Exporté le planning du TP (voir Moodle)',
     );
+  });
+});
+
+describe('calendars over the event cap', () => {
+  /** `count` hourly instances from `start` (a series with a COUNT). */
+  const hourly = (uid: string, start: string, count: number) => [
+    'BEGIN:VEVENT',
+    `UID:${uid}`,
+    `DTSTART:${start}`,
+    'DURATION:PT1H',
+    `RRULE:FREQ=HOURLY;COUNT=${count}`,
+    `SUMMARY:${uid}`,
+    'END:VEVENT',
+  ];
+
+  it('keeps the events nearest in time, not the first in file order', () => {
+    // 10 old series (2,000 hourly instances each, ~300 days ago) come first in the file: 20,000
+    // events of history; this week's classes come last.
+    const old = Array.from({ length: 10 }, (_, index) =>
+      hourly(`old-${index}`, '20260125T080000Z', 2000),
+    ).flat();
+    const text = calendar(
+      ...old,
+      ...hourly('this-week', '20261123T080000Z', 5),
+      'BEGIN:VEVENT',
+      'UID:exam',
+      'DTSTART:20261208T090000Z',
+      'DTEND:20261208T110000Z',
+      'SUMMARY:Examen',
+      'END:VEVENT',
+    );
+    const result = parseIcsCalendar(text, context);
+    expect(result.events).toHaveLength(MAX_EVENTS_PER_CALENDAR);
+    const uids = new Set(result.events.map((event) => event.uid.split('#')[0]));
+    expect(uids.has('this-week')).toBe(true);
+    expect(uids.has('exam')).toBe(true);
+    expect(result.events.filter((event) => event.uid.startsWith('this-week'))).toHaveLength(5);
+    // The 6 dropped are the oldest of the history (every old series starts at the same time).
+    const firstHour = Date.parse('2026-01-25T08:00:00Z');
+    expect(result.events.every((event) => event.startsAt.getTime() >= firstHour)).toBe(true);
+    expect(result.events.filter((event) => event.startsAt.getTime() === firstHour)).toHaveLength(4);
+    expect(isTruncatedParse(result)).toBe(true);
+    expect(result.issues.map((issue) => issue.code)).toContain('ics.calendar_capped');
+  });
+
+  it('is not truncated at or under the cap', () => {
+    const result = parseIcsCalendar(calendar(...hourly('small', '20261123T080000Z', 10)), context);
+    expect(result.events).toHaveLength(10);
+    expect(isTruncatedParse(result)).toBe(false);
   });
 });

@@ -57,6 +57,7 @@ export function renderStatus(input: {
       `${t.statusLinks} : ${activeLinks}`,
       `${t.statusFetches} : ${fetches24h}`,
       `${t.statusLastChange} : ${relative(lastChangeAt ?? section.contentChangedAt, t.statusNone)}`,
+      ...(section.truncated ? [t.statusTruncated] : []),
     ].join('\n'),
   }));
   const hidden = input.sections.length - shown.length;

@@ -173,6 +173,8 @@ export const adminRoutes: FeedRoutePlugin = (app, context, done) => {
         nextRunAt: row.nextRunAt?.toISOString() ?? null,
         contentChangedAt: row.contentChangedAt?.toISOString() ?? null,
         events: row.eventCount,
+        /** The stored calendar was over the event cap: only the events nearest in time were kept. */
+        truncated: row.truncated,
         activeTokens: tokens.get(row.id) ?? 0,
       })),
     };
