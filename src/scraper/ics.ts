@@ -26,9 +26,10 @@ const MAX_ITERATIONS_PER_EVENT = 20_000;
 export const MAX_EVENTS_PER_CALENDAR = 20_000;
 /**
  * A calendar generates at most this many events before the nearest are chosen (a recurrence bomb
- * stops here): enough to look past a far series listed first, bounded in time and memory.
+ * stops here): enough to look past as much far history listed first as the cap itself, while a
+ * bomb costs at most twice what it did when the first 20,000 in file order were kept.
  */
-const MAX_GENERATED_PER_CALENDAR = 3 * MAX_EVENTS_PER_CALENDAR;
+const MAX_GENERATED_PER_CALENDAR = 2 * MAX_EVENTS_PER_CALENDAR;
 /** The issue a calendar over MAX_EVENTS_PER_CALENDAR yields (its farthest events left out). */
 export const CALENDAR_CAPPED = 'ics.calendar_capped';
 

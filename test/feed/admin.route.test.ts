@@ -270,6 +270,7 @@ describe('admin API', () => {
       nextRunAt: '2026-11-21T13:05:00.000Z',
       contentChangedAt: '2026-11-21T13:00:00.000Z',
       events: 2,
+      truncated: false,
       activeTokens: 1,
     });
     expect(body.sections.find((section) => section.name === 'Génie Info')).toMatchObject({
