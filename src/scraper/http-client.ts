@@ -190,7 +190,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       throw toAppError(cause, where, input.signal);
     }
     const encoding = response.headers['content-encoding'];
-    if (encoding === undefined) {
+    // HEAD, 204, 304 and most redirects carry the header with no body: nothing to decode.
+    if (encoding === undefined || size === 0) {
       return {
         status: response.statusCode,
         headers: response.headers,
