@@ -226,7 +226,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       if (!isSameSite(new URL(input.url), target)) {
         throw new AppError(
           'scraper.redirect_elsewhere',
-          `${describeUrl(url)} redirects to another host (${target.host}), not followed; ` +
+          `${describeUrl(url)} redirects outside its origin, to ${target.host}, not followed; ` +
             'if the calendar moved, update its URL in SECTIONS',
         );
       }
