@@ -229,7 +229,11 @@ export function createApp(options: {
       schedule = startScrapeSchedule({
         intervalSeconds: config.scraper.intervalSeconds,
         timeZone: config.timeZone,
-        runOnce: (signal) => scraper.runOnce({ trigger: 'schedule', signal }),
+        // A vanished database file is noticed before a scrape writes, not up to 5 s after.
+        runOnce: (signal) => {
+          checkDatabaseFile();
+          return scraper.runOnce({ trigger: 'schedule', signal });
+        },
         logger,
       });
     }

@@ -190,7 +190,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       throw toAppError(cause, where, input.signal);
     }
     const encoding = response.headers['content-encoding'];
-    if (encoding === undefined) {
+    // HEAD, 204, 304 and most redirects carry the header with no body: nothing to decode.
+    if (encoding === undefined || size === 0) {
       return {
         status: response.statusCode,
         headers: response.headers,
@@ -225,7 +226,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       if (!isSameSite(new URL(input.url), target)) {
         throw new AppError(
           'scraper.redirect_elsewhere',
-          `${describeUrl(url)} redirects to another host (${target.host}), not followed; ` +
+          `${describeUrl(url)} redirects outside its origin, to ${target.host}, not followed; ` +
             'if the calendar moved, update its URL in SECTIONS',
         );
       }

@@ -108,6 +108,21 @@ describe('http client', () => {
     expect(site.requests[0]?.headers['accept-encoding']).toBe('gzip, deflate');
   });
 
+  it('returns an empty body that announces an encoding as is (HEAD, 304, redirects)', async () => {
+    const site = await server();
+    site.set('/moved.ics', {
+      status: 302,
+      body: '',
+      headers: { 'content-encoding': 'gzip', location: '/gz.ics' },
+    });
+    site.set('/gz.ics', { body: gzipSync(CALENDAR), headers: { 'content-encoding': 'gzip' } });
+    const http = client();
+    const followed = await http.getBytes(site.url('/moved.ics'), { maxRedirects: 1 });
+    expect(followed.body.toString('utf8')).toBe(CALENDAR);
+    const head = await http.request({ url: site.url('/gz.ics'), method: 'HEAD' });
+    expect(head).toMatchObject({ status: 200, body: Buffer.alloc(0) });
+  });
+
   it('applies the size cap to the decoded bytes (a small gzip bomb is refused)', async () => {
     const site = await server();
     const bomb = gzipSync(Buffer.alloc(50_000_000, 0x41));
