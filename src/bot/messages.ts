@@ -103,6 +103,8 @@ const fr = {
   statusNone: 'aucune',
   statusUnknownSize: 'taille inconnue',
   statusMoreSections: (count: number) => `… et ${count} autres sections.`,
+  statusDashboardLink: (url: string, minutes: number) =>
+    `Tableau de bord web : ${url}\n(lien de connexion personnel, à usage unique, valable ${minutes} minutes ; ne le partage pas)`,
 
   // /alerts
   alertsSet: (section: string, channel: string, role: string | undefined) =>
@@ -246,6 +248,8 @@ const en: Messages = {
   statusNone: 'none',
   statusUnknownSize: 'unknown size',
   statusMoreSections: (count) => `… and ${count} more sections.`,
+  statusDashboardLink: (url, minutes) =>
+    `Web dashboard: ${url}\n(personal one-time login link, valid ${minutes} minutes; do not share it)`,
 
   alertsSet: (section, channel, role) =>
     role === undefined
