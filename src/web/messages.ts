@@ -42,7 +42,7 @@ const fr = {
   homeAppGoogle:
     'Google Agenda : bouton « Google Agenda » de ta page de lien (ou Paramètres → Ajouter un agenda → À partir de l’URL). Google ne relit l’agenda que toutes les 8 à 24 heures.',
   homeAppOutlook:
-    'Outlook.com et Microsoft 365 : bouton « Outlook » de ta page de lien. Outlook relit l’agenda toutes les quelques heures.',
+    'Outlook.com et Microsoft 365 : bouton « Outlook.com » ou « Microsoft 365 » de ta page de lien. Outlook relit l’agenda toutes les quelques heures.',
   homeAppApple:
     'Apple Calendrier (iPhone, Mac) : bouton « Apple Calendrier » ; tu choisis toi-même la fréquence de mise à jour.',
   homeAppThunderbird:
@@ -204,7 +204,7 @@ const en: WebMessages = {
   homeAppGoogle:
     'Google Calendar: the "Google Calendar" button on your link page (or Settings → Add calendar → From URL). Google re-reads the calendar only every 8 to 24 hours.',
   homeAppOutlook:
-    'Outlook.com and Microsoft 365: the "Outlook" button on your link page. Outlook re-reads the calendar every few hours.',
+    'Outlook.com and Microsoft 365: the "Outlook.com" or "Microsoft 365" button on your link page. Outlook re-reads the calendar every few hours.',
   homeAppApple:
     'Apple Calendar (iPhone, Mac): the "Apple Calendar" button; you choose how often it refreshes.',
   homeAppThunderbird:
