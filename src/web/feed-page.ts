@@ -161,8 +161,15 @@ export async function buildFeedPage(input: {
   const httpsLink = buildFeedUrl(input.publicUrl, input.token as FeedToken);
   const pageLink = feedPageUrl(input.publicUrl, input.token);
   const filter = filterFromJson(input.row.filterJson);
+  // Only the two weeks shown (all-day events are dated in UTC: a day of margin either side).
+  const monday = mondayOf(toCalendarDate(input.now, timeZone));
   const events = input.repositories.events
-    .listForFeed(section.id, new Date(input.now.getTime() - input.cancelledRetentionMs))
+    .listForFeedBetween(
+      section.id,
+      new Date(input.now.getTime() - input.cancelledRetentionMs),
+      new Date(startOfDay(addDays(monday, -1), timeZone)),
+      new Date(startOfDay(addDays(monday, 15), timeZone)),
+    )
     .filter((event) => matchesFilter(event, filter));
   const when = new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', {
     timeZone,

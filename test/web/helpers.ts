@@ -11,7 +11,14 @@ import { createTestClock } from '../helpers/clock.ts';
 import { createTestConfig } from '../helpers/config.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { createCapturingLogger } from '../helpers/logger.ts';
-import { ADMIN_TOKEN, makeEvent, recordFailure, seedSection } from '../feed/helpers.ts';
+import {
+  ADMIN_TOKEN,
+  change,
+  commitChanges,
+  makeEvent,
+  recordFailure,
+  seedSection,
+} from '../feed/helpers.ts';
 
 export { ADMIN_TOKEN };
 
@@ -67,6 +74,13 @@ export const EVENTS = [
     endsAt: new Date('2026-11-20T17:00:00Z'),
   }),
   makeEvent({
+    uid: 'wed-removed',
+    title: 'TP Réseaux (supprimé en amont)',
+    groups: ['TD2'],
+    startsAt: new Date('2026-11-25T08:00:00Z'),
+    endsAt: new Date('2026-11-25T10:00:00Z'),
+  }),
+  makeEvent({
     uid: 'later',
     title: 'Examen (dans deux semaines)',
     startsAt: new Date('2026-12-01T08:00:00Z'),
@@ -76,7 +90,7 @@ export const EVENTS = [
 
 /**
  * The real feed server (with the web pages) on a loopback port whose PUBLIC_URL is its own
- * address, over a real SQLite file seeded with EVENTS, one failed run, and two links: the whole
+ * address, over a real SQLite file seeded with EVENTS (one of them then removed upstream), one failed run, and two links: the whole
  * section and a TD1-filtered one.
  */
 export async function startWebApp(options: { env?: Record<string, string> } = {}) {
@@ -94,6 +108,14 @@ export async function startWebApp(options: { env?: Record<string, string> } = {}
   const capture = createCapturingLogger('debug');
   const { repositories } = database;
   seedSection(repositories, config, 'Génie Info', EVENTS, SEEDED_AT);
+  // Removed upstream: the feed keeps it as cancelled for CANCELLED_RETENTION_DAYS.
+  const removed = EVENTS.find((event) => event.uid === 'wed-removed');
+  commitChanges(
+    repositories,
+    'Génie Info',
+    [change(removed, undefined)],
+    new Date('2026-11-21T10:00:00Z'),
+  );
   recordFailure(repositories, 'Génie Info', new Date('2026-11-21T12:00:00Z'));
   const deps = { repositories, config, clock };
   const whole = createToken(deps, { name: 'alice', section: 'Génie Info' });
