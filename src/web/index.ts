@@ -32,8 +32,8 @@ export const webPages: FastifyPluginAsync<FeedContext> = async (app, context) =>
     index: false,
     list: false,
     wildcard: false,
-    setHeaders(res) {
-      res.header('x-content-type-options', 'nosniff');
+    setHeaders(reply) {
+      reply.header('x-content-type-options', 'nosniff');
     },
   });
   await app.register(fastifyCookie);

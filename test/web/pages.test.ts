@@ -145,6 +145,8 @@ describe('home page and static files', () => {
     const asset = await harness.app.inject({ url: css });
     expect(asset.statusCode).toBe(200);
     expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(asset.headers['x-content-type-options']).toBe('nosniff');
+    expect(asset.headers['content-type']).toContain('text/css');
     expect((await harness.app.inject({ url: '/static/../server.ts' })).statusCode).toBe(404);
   });
 });
@@ -307,6 +309,8 @@ describe('admin dashboard access', () => {
     expect(consumeAdminLoginLink(deps, codeOf(second.url))).toBe(false);
     harness.clock.advance(LOGIN_LINK_TTL_MS + 1);
     expect(consumeAdminLoginLink(deps, codeOf(third.url))).toBe(false);
+    // The request log masks the code in the link's path.
+    expect(harness.logLines.join('\n')).not.toContain(code);
   });
 
   it('npm run cli -- admin link prints a link the server accepts', async () => {
