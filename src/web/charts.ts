@@ -5,9 +5,9 @@ import { CALENDAR_CLIENTS, type CalendarClient } from './clients.ts';
 
 /** Charts are SVG strings built here, with d3-scale for scales and d3-shape for paths and stacks. */
 
-const WIDTH = 480;
-const HEIGHT = 180;
-const MARGIN = { top: 12, right: 10, bottom: 24, left: 38 };
+const WIDTH = 360;
+const HEIGHT = 170;
+const MARGIN = { top: 14, right: 8, bottom: 22, left: 30 };
 
 const escapeXml = (text: string): string =>
   text.replace(

@@ -116,6 +116,17 @@ export async function startWebApp(options: { env?: Record<string, string> } = {}
     [change(removed, undefined)],
     new Date('2026-11-21T10:00:00Z'),
   );
+  // A week of unchanged runs (durations 0.6 to 2.4 s) for the runs chart, then one failure.
+  const sectionId = repositories.sections.list()[0]?.id ?? 0;
+  for (let hour = 6; hour < 7 * 24; hour += 5) {
+    const at = new Date(Date.parse(NOW) - hour * 3_600_000);
+    const runId = repositories.scrapeRuns.start(sectionId, 'schedule', at);
+    repositories.scrapeRuns.finish(runId, {
+      at,
+      status: 'unchanged',
+      durationMs: 600 + ((hour * 337) % 1800),
+    });
+  }
   recordFailure(repositories, 'Génie Info', new Date('2026-11-21T12:00:00Z'));
   const deps = { repositories, config, clock };
   const whole = createToken(deps, { name: 'alice', section: 'Génie Info' });
