@@ -54,7 +54,16 @@ const boundary = (folder, forbidden) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'drizzle/', 'coverage/', 'data/', 'test/fixtures/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'drizzle/',
+      'coverage/',
+      'data/',
+      'test/fixtures/',
+      'src/web/public/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   ...tseslint.configs.stylisticTypeChecked,

@@ -14,6 +14,8 @@ export type BotDeps = {
   readonly config: {
     readonly discord: Config['discord'];
     readonly feed: Pick<Config['feed'], 'publicUrl'>;
+    /** With a token set, /status also hands out a one-time dashboard login link. */
+    readonly admin?: Pick<Config['admin'], 'token'>;
     readonly timeZone: string;
     readonly sections: Config['sections'];
   };

@@ -105,6 +105,8 @@ const fr = {
   statusMoreSections: (count: number) => `… et ${count} autres sections.`,
   statusTruncated:
     "⚠️ Calendrier tronqué : trop d'événements, seuls les plus proches dans le temps sont gardés",
+  statusDashboardLink: (url: string, minutes: number) =>
+    `Tableau de bord web : ${url}\n(lien de connexion personnel, à usage unique, valable ${minutes} minutes ; ne le partage pas)`,
 
   // /alerts
   alertsSet: (section: string, channel: string, role: string | undefined) =>
@@ -253,6 +255,8 @@ const en: Messages = {
   statusUnknownSize: 'unknown size',
   statusMoreSections: (count) => `… and ${count} more sections.`,
   statusTruncated: '⚠️ Calendar truncated: too many events, only those nearest in time are kept',
+  statusDashboardLink: (url, minutes) =>
+    `Web dashboard: ${url}\n(personal one-time login link, valid ${minutes} minutes; do not share it)`,
 
   alertsSet: (section, channel, role) =>
     role === undefined

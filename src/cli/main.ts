@@ -2,6 +2,7 @@ import { createApp } from '../app.ts';
 import { parseConfig } from '../config.ts';
 import { createLogger, isAppError } from '../core/index.ts';
 import { VERSION } from '../version.ts';
+import { adminCommand } from './admin.command.ts';
 import { backupCommand } from './backup.command.ts';
 import { commandsDeployCommand } from './commands-deploy.command.ts';
 import { importIppCommand } from './import-ipp.command.ts';
@@ -18,6 +19,7 @@ const USAGE = `usage: npm run cli -- <command>
   commands deploy [--guild ID]         register the Discord slash commands now
   import-ipp PATH/tokens.json          import IPP's tokens (stored hashed; links keep working)
   backup PATH                          write a consistent copy of the database to PATH
+  admin link                           a one-time login link to the web dashboard (/admin)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -52,6 +54,13 @@ async function main(argv: string[]): Promise<number> {
       case 'import-ipp':
         return await importIppCommand(args, {
           repositories: app.repositories,
+          clock: app.clock,
+          print,
+        });
+      case 'admin':
+        return await adminCommand(args, {
+          repositories: app.repositories,
+          config,
           clock: app.clock,
           print,
         });

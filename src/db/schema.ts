@@ -267,3 +267,24 @@ export const appStateTable = sqliteTable('app_state', {
     .notNull()
     .default(sql`(unixepoch() * 1000)`),
 });
+
+/** Feed requests per section, hour and calendar app (classified from the User-Agent), for the dashboard. */
+export const feedClientUsageTable = sqliteTable(
+  'feed_client_usage',
+  {
+    sectionId: integer('section_id')
+      .notNull()
+      .references(() => sectionsTable.id, { onDelete: 'cascade' }),
+    hourAt: integer('hour_at', { mode: 'timestamp_ms' }).notNull(),
+    /** google, apple, outlook, thunderbird or other. */
+    client: text('client').notNull(),
+    hits: integer('hits').notNull().default(0),
+  },
+  (table) => [
+    uniqueIndex('feed_client_usage_section_id_hour_at_client_key').on(
+      table.sectionId,
+      table.hourAt,
+      table.client,
+    ),
+  ],
+);

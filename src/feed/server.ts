@@ -13,6 +13,7 @@ import { adminRoutes } from './routes/admin.route.ts';
 import { feedRoutes } from './routes/feed.route.ts';
 import { healthRoutes } from './routes/health.route.ts';
 import { createUsageRecorder } from './usage.ts';
+import { negotiateFeedUrl, webPages } from '../web/index.ts';
 
 const MINUTE_MS = 60_000;
 
@@ -43,6 +44,8 @@ export async function buildFeedServer(
     keepAliveTimeout: 5_000,
     bodyLimit: 16 * 1024,
     return503OnClosing: true,
+    // `/feeds/<token>`: browsers get the link's page (src/web), everything else the calendar.
+    rewriteUrl: (request) => negotiateFeedUrl(request.url ?? '/', request.headers.accept),
   });
 
   const cache = createFeedCache({
@@ -118,6 +121,7 @@ export async function buildFeedServer(
   await app.register(feedRoutes, context);
   await app.register(adminRoutes, context);
   await app.register(healthRoutes, context);
+  await app.register(webPages, context);
 
   app.addHook('onReady', (done) => {
     usage.start();

@@ -1,5 +1,6 @@
 import type { Clock, Logger } from '../core/index.ts';
-import type { Repositories, SectionUsage, TokenUsage } from '../db/index.ts';
+import type { ClientUsage, Repositories, SectionUsage, TokenUsage } from '../db/index.ts';
+import { classifyUserAgent } from '../web/clients.ts';
 
 export const USAGE_FLUSH_INTERVAL_MS = 5_000;
 const HOUR_MS = 3_600_000;
@@ -19,17 +20,21 @@ export function createUsageRecorder(deps: {
 }) {
   let tokens = new Map<number, TokenUsage>();
   let sections = new Map<string, SectionUsage>();
+  let clients = new Map<string, ClientUsage>();
   let timer: NodeJS.Timeout | undefined;
 
   function flush(): void {
     if (tokens.size === 0 && sections.size === 0) return;
     const tokenBatch = tokens;
     const sectionBatch = [...sections.values()];
+    const clientBatch = [...clients.values()];
     tokens = new Map();
     sections = new Map();
+    clients = new Map();
     try {
       deps.repositories.feedTokens.recordUsage(tokenBatch);
       deps.repositories.feedTokens.recordSectionUsage(sectionBatch);
+      deps.repositories.feedTokens.recordClientUsage(clientBatch);
     } catch (error) {
       // Statistics only: losing one batch beats retrying against a broken database forever.
       deps.logger.warn(
@@ -61,6 +66,15 @@ export function createUsageRecorder(deps: {
         hourAt,
         hits: (current?.hits ?? 0) + 1,
         notModified: (current?.notModified ?? 0) + (entry.notModified ? 1 : 0),
+      });
+      // Per calendar app, for the dashboard's chart.
+      const client = classifyUserAgent(entry.userAgent);
+      const clientKey = `${key}:${client}`;
+      clients.set(clientKey, {
+        sectionId: entry.sectionId,
+        hourAt,
+        client,
+        hits: (clients.get(clientKey)?.hits ?? 0) + 1,
       });
     },
 

@@ -9,6 +9,7 @@ import type { Command, CommandContext } from '../command.ts';
 import type { Messages } from '../messages.ts';
 import { commandTexts } from '../messages.ts';
 import { discordTime } from '../time.ts';
+import { issueAdminLoginLink, LOGIN_LINK_TTL_MS } from '../../web/admin-session.ts';
 
 const MAX_FIELDS = 25;
 const STATUS_COLOR = 0x2ecc71;
@@ -102,7 +103,19 @@ export const statusCommand = {
   },
   async execute(interaction, context) {
     const { deps, t } = context;
+    // A one-time dashboard login link, in this private reply only (never logged).
+    const login =
+      deps.config.admin?.token === undefined
+        ? undefined
+        : issueAdminLoginLink({
+            repositories: deps.repositories,
+            clock: deps.clock,
+            publicUrl: deps.config.feed.publicUrl,
+          });
     await interaction.reply({
+      ...(login === undefined
+        ? {}
+        : { content: t.statusDashboardLink(login.url, LOGIN_LINK_TTL_MS / 60_000) }),
       embeds: [
         renderStatus({
           sections: collectStatus(context),

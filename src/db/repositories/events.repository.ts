@@ -113,5 +113,26 @@ export function createEventsRepository(db: Database) {
         .all()
         .map(toStoredEvent);
     },
+
+    /**
+     * What listForFeed serves, limited to events overlapping [from, to): current ones and those
+     * removed after `removedSince` (a feed link's preview).
+     */
+    listForFeedBetween(sectionId: number, removedSince: Date, from: Date, to: Date): StoredEvent[] {
+      return db
+        .select()
+        .from(eventsTable)
+        .where(
+          and(
+            eq(eventsTable.sectionId, sectionId),
+            or(isNull(eventsTable.removedAt), gt(eventsTable.removedAt, removedSince)),
+            lt(eventsTable.startsAt, to),
+            gt(eventsTable.endsAt, from),
+          ),
+        )
+        .orderBy(asc(eventsTable.startsAt), asc(eventsTable.feedUid))
+        .all()
+        .map(toStoredEvent);
+    },
   };
 }

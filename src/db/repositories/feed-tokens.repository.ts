@@ -1,7 +1,7 @@
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
 import type { FeedTokenHash } from '../../core/index.ts';
 import type { Database } from '../client.ts';
-import { feedTokensTable, feedUsageTable } from '../schema.ts';
+import { feedClientUsageTable, feedTokensTable, feedUsageTable } from '../schema.ts';
 
 export type FeedTokenRow = typeof feedTokensTable.$inferSelect;
 export type FeedTokenOwnerKind = FeedTokenRow['ownerKind'];
@@ -24,6 +24,14 @@ export type SectionUsage = {
   readonly hourAt: Date;
   readonly hits: number;
   readonly notModified: number;
+};
+
+/** Requests to one section in one hour from one kind of calendar app. */
+export type ClientUsage = {
+  readonly sectionId: number;
+  readonly hourAt: Date;
+  readonly client: string;
+  readonly hits: number;
 };
 
 /** Usage counted in memory between two flushes. */
@@ -190,6 +198,36 @@ export function createFeedTokensRepository(db: Database) {
             .run();
         }
       });
+    },
+
+    /** Adds a batch of hourly per-app counters to feed_client_usage (one transaction). */
+    recordClientUsage(rows: readonly ClientUsage[]): void {
+      if (rows.length === 0) return;
+      db.transaction((tx) => {
+        for (const row of rows) {
+          tx.insert(feedClientUsageTable)
+            .values(row)
+            .onConflictDoUpdate({
+              target: [
+                feedClientUsageTable.sectionId,
+                feedClientUsageTable.hourAt,
+                feedClientUsageTable.client,
+              ],
+              set: { hits: sql`${feedClientUsageTable.hits} + ${row.hits}` },
+            })
+            .run();
+        }
+      });
+    },
+
+    /** Hourly per-app counters from `since` on (every section). */
+    listClientUsageSince(since: Date): ClientUsage[] {
+      return db
+        .select()
+        .from(feedClientUsageTable)
+        .where(gte(feedClientUsageTable.hourAt, since))
+        .orderBy(asc(feedClientUsageTable.hourAt))
+        .all();
     },
   };
 }
