@@ -61,15 +61,17 @@ export function onStopSignals(options: {
   });
 }
 
-/** Which variable set the port, for messages: PORT wins over IPP's FLASK_PORT. */
+/** Which variable set the port, for messages (the same precedence as src/config.ts). */
 export function portVariable(env: Readonly<Record<string, string | undefined>>): string {
+  if ((env.CONTAINER_PORT ?? '').trim() !== '') return 'CONTAINER_PORT';
   if ((env.PORT ?? '').trim() !== '') return 'PORT';
   if ((env.FLASK_PORT ?? '').trim() !== '') return 'FLASK_PORT';
   return 'PORT';
 }
 
-/** Which variable set the host: HOST wins over IPP's FLASK_HOST. */
+/** Which variable set the host (the same precedence as src/config.ts). */
 export function hostVariable(env: Readonly<Record<string, string | undefined>>): string {
+  if ((env.CONTAINER_HOST ?? '').trim() !== '') return 'CONTAINER_HOST';
   if ((env.HOST ?? '').trim() !== '') return 'HOST';
   if ((env.FLASK_HOST ?? '').trim() !== '') return 'FLASK_HOST';
   return 'HOST';

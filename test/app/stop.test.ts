@@ -112,6 +112,19 @@ describe('stopping npm start', () => {
     });
   }
 
+  it('Ctrl-C (the terminal and npm both deliver SIGINT) still stops gracefully', async () => {
+    const run = npmStart();
+    const port = await run.listening();
+
+    process.kill(-(run.child.pid ?? 0), 'SIGINT');
+
+    expect(await portFreedWithin(port, STOP_DEADLINE_MS)).toBe(true);
+    await run.exited;
+    // npm's forwarded copy of the same SIGINT is not a second "exit now" request.
+    expect(run.output()).toContain('"msg":"stopped"');
+    expect(run.output()).not.toContain('second stop signal');
+  });
+
   it('stops on Ctrl-C after the reader of its output quit (npm start 2>&1 | tee, then Ctrl-C)', async () => {
     const run = npmStart({ sharedPipe: true });
     const port = await run.listening();
