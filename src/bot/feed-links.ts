@@ -1,4 +1,4 @@
-import { buildFeedUrl, toWebcalUrl, type FeedToken } from '../core/index.ts';
+import { buildFeedUrl, toGoogleSubscribeUrl, toWebcalUrl, type FeedToken } from '../core/index.ts';
 
 export type FeedLinks = {
   readonly https: string;
@@ -8,16 +8,15 @@ export type FeedLinks = {
 };
 
 /**
- * Every form of one feed URL. Google's one-click link is reported to need the plain http:// form
- * in `cid` even for an https feed (calendar-clients.md §5.3); Outlook.com takes the https URL.
+ * Every form of one feed URL: the same subscribe links as the feed's web page (Google through
+ * toGoogleSubscribeUrl; Outlook.com takes the https URL; see docs/calendar-clients.md).
  */
 export function toFeedLinks(publicUrl: string, token: FeedToken, sectionName: string): FeedLinks {
   const https = buildFeedUrl(publicUrl, token);
-  const httpForm = https.replace(/^https:\/\//, 'http://');
   return {
     https,
     webcal: toWebcalUrl(https),
-    google: `https://calendar.google.com/calendar/render?cid=${encodeURIComponent(httpForm)}`,
+    google: toGoogleSubscribeUrl(https),
     outlook: `https://outlook.live.com/calendar/0/addfromweb?url=${encodeURIComponent(https)}&name=${encodeURIComponent(sectionName)}`,
   };
 }

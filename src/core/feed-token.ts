@@ -39,3 +39,12 @@ export function buildFeedUrl(publicUrl: string, token: FeedToken): string {
 export function toWebcalUrl(url: string): string {
   return url.replace(/^https?:\/\//, 'webcal://');
 }
+
+/**
+ * Google Calendar's subscribe link for a feed, used by the feed page and the bot alike. `cid=` is
+ * undocumented; tools that build such links report the https:// form refused ("isn't associated
+ * with an active Google Calendar account") and the webcal:// form accepted (see docs/web.md).
+ */
+export function toGoogleSubscribeUrl(feedUrl: string): string {
+  return `https://calendar.google.com/calendar/r?cid=${encodeURIComponent(toWebcalUrl(feedUrl))}`;
+}

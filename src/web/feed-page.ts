@@ -8,6 +8,7 @@ import {
   matchesFilter,
   startOfDay,
   toCalendarDate,
+  toGoogleSubscribeUrl,
   toWebcalUrl,
   type CalendarDate,
   type FeedToken,
@@ -32,7 +33,7 @@ export function calendarButtons(httpsLink: string, name: string, t: WebMessages)
     {
       id: 'google',
       label: t.feedButton.google,
-      href: `https://calendar.google.com/calendar/r?cid=${encodeURIComponent(webcal)}`,
+      href: toGoogleSubscribeUrl(httpsLink),
     },
     {
       id: 'outlook',

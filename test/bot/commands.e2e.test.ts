@@ -82,7 +82,7 @@ describe('bot against a fake Discord', () => {
         'Ajouter à Outlook.com',
       ]);
       expect(buttons[0]?.url).toBe(
-        `https://calendar.google.com/calendar/render?cid=${encodeURIComponent(url)}`,
+        `https://calendar.google.com/calendar/r?cid=${encodeURIComponent(url.replace(/^https?:/, 'webcal:'))}`,
       );
       expect(buttons[1]?.url).toBe(
         `https://outlook.live.com/calendar/0/addfromweb?url=${encodeURIComponent(url)}&name=Info%201`,

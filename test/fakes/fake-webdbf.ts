@@ -1,7 +1,7 @@
 /**
  * A fake webdfd.mines-ales.fr "planning-eleves" (PHP, PHPSESSID) on 127.0.0.1: the login form
  * (`Username`, `Password`, `url`, `login`) and the ICS at `index.php?url=ics/<suffix>`, with the
- * webdbf failures of sources.md §3: wrong password, session expiry (302 or login page), idle logout
+ * webdbf failures described in docs/sources.md: wrong password, session expiry (302 or login page), idle logout
  * after the PHP session lifetime, slow / hanging answers, 5xx, maintenance page with 200, ICS cut
  * mid-event, empty calendar, Latin-1 or UTF-8 bytes, TZID + VTIMEZONE / UTC / floating times.
  */
