@@ -17,7 +17,7 @@ const WEEKS = 26;
 const PER_REQUEST_MS = 100;
 const PER_WEEK_MS = 50;
 const PAUSE_MS = 400;
-/** docs/sources.md (Aurion): "jusqu'à 6 sec pour 1 semaine de planning"; SCRAPE_TIMEOUT defaults to 30 s. */
+/** docs/sources.md (Aurion, slowness): up to about 6 s per week of planning; SCRAPE_TIMEOUT defaults to 30 s. */
 const REAL_WORST_PER_WEEK_MS = 6_000;
 const TIMEOUT_MS = 30_000;
 
