@@ -28,6 +28,8 @@ export type BotDeps = {
   readonly databaseSizeBytes?: () => number | undefined;
   /** Milliseconds between two background alert delivery passes (default 30 000). */
   readonly alertPassIntervalMs?: number;
+  /** Rate limits longer than this fail an alert request (default 10 000; tests shorten it). */
+  readonly maxRateLimitWaitMs?: number;
 };
 
 /** Per-interaction context handed to commands and component handlers. */
