@@ -7,6 +7,7 @@ import type {
 import type { Config } from '../config.ts';
 import type { Clock, Logger } from '../core/index.ts';
 import type { Repositories } from '../db/index.ts';
+import type { LinkGate } from './link-gate.ts';
 import type { Locale, Messages } from './messages.ts';
 
 /** What the bot needs, and nothing more; app.ts builds it. */
@@ -38,6 +39,8 @@ export type CommandContext = {
   readonly locale: Locale;
   readonly t: Messages;
   readonly startedAt: Date;
+  /** Serializes a student's link operations; remembers the link just given. */
+  readonly links: LinkGate;
 };
 
 export type Command = {

@@ -111,7 +111,7 @@ export type InjectedInteraction = {
   /** Resolves with the interaction response (acknowledgement) as Discord received it. */
   callback(): Promise<InteractionCallback>;
   /** The visible reply: the callback's message, or the edited original after a deferral. */
-  reply(): Promise<FakeMessage>;
+  reply(timeoutMs?: number): Promise<FakeMessage>;
   followUps(): readonly FakeMessage[];
 };
 
@@ -417,7 +417,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       if (state?.callback === undefined) return notFound('Webhook', 10015);
       const invalid = invalidForm('original message', validateMessage(body));
       if (invalid !== undefined) return invalid;
-      const base = state.original?.raw ?? {};
+      // A deferred response keeps the flags of the deferral (e.g. ephemeral), as on Discord.
+      const deferredFlags = state.callback.data?.flags;
+      const base =
+        state.original?.raw ?? (typeof deferredFlags === 'number' ? { flags: deferredFlags } : {});
       state.original = toMessage(state.original?.id ?? nextSnowflake(), channelIdOf(state), {
         ...base,
         ...body,
@@ -842,10 +845,11 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       id,
       token: state.token,
       callback: () => waitFor(() => state.callback, `the callback of interaction ${id}`),
-      reply: () =>
+      reply: (timeoutMs?: number) =>
         waitFor(
           () => (state.deferred ? undefined : state.original),
           `the reply to interaction ${id}`,
+          timeoutMs,
         ),
       followUps: () => state.followUps,
     };
