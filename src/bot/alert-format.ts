@@ -1,6 +1,7 @@
-import { escapeMarkdown, type APIEmbed, type APIEmbedField } from 'discord.js';
+import type { APIEmbed, APIEmbedField } from 'discord.js';
 import type { ChangeKind, TimetableChange, TimetableEvent } from '../core/index.ts';
 import type { Messages } from './messages.ts';
+import { schoolText, stripControls } from './text-safety.ts';
 import { discordTime } from './time.ts';
 
 /** Discord's message limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits). */
@@ -54,14 +55,16 @@ function when(at: Date): string {
   return `${discordTime(at, 'F')} (${discordTime(at, 'R')})`;
 }
 
+// Titles, rooms and teachers come from school sites: made inert (no masked links, mentions,
+// timestamps or bidi controls can reach the embed).
 function title(event: TimetableEvent | undefined, t: Messages): string {
-  const text = event?.title.trim() ?? '';
-  return `**${escapeMarkdown(truncate(text === '' ? t.unknownValue : text, 200))}**`;
+  const text = stripControls(event?.title ?? '').trim();
+  return `**${schoolText(truncate(text === '' ? t.unknownValue : text, 200))}**`;
 }
 
 function value(text: string | undefined, t: Messages): string {
-  const trimmed = text?.trim() ?? '';
-  return trimmed === '' ? t.noValue : escapeMarkdown(truncate(trimmed, 120));
+  const trimmed = stripControls(text ?? '').trim();
+  return trimmed === '' ? t.noValue : schoolText(truncate(trimmed, 120));
 }
 
 /** One change as one line: what, when, before → after. */
