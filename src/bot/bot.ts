@@ -68,6 +68,7 @@ export function createBot(deps: BotDeps): Bot {
   let poster: AlertPoster | undefined;
   let state: BotConnection = 'stopped';
   let loginFailures = 0;
+  let everConnected = false;
   let starting: Promise<void> | undefined;
   let stopController: AbortController | undefined;
   const startedAt = clock.now();
@@ -205,11 +206,12 @@ export function createBot(deps: BotDeps): Bot {
     const aborted = (): boolean => signal.aborted;
     for (;;) {
       if (aborted()) return;
-      state = loginFailures === 0 ? 'connecting' : 'reconnecting';
+      state = everConnected ? 'reconnecting' : 'connecting';
       try {
         const created = await loginOnce(token, signal);
         if (aborted()) return;
         state = 'connected';
+        everConnected = true;
         loginFailures = 0;
         await afterLogin(created);
         return;

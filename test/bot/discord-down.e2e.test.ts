@@ -5,6 +5,7 @@
  * wait in the outbox and go out, oldest first per section, as soon as Discord answers again.
  */
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { createBot } from '../../src/bot/index.ts';
 import { startFakeDiscord } from '../fake-discord/index.ts';
 import { startAppHarness } from '../resilience/app-harness.ts';
 import { buildIcs, startUpstream } from '../resilience/helpers.ts';
@@ -67,7 +68,7 @@ describe('Discord down at startup', () => {
     expect(health.status).toBe('ok');
     expect(health.sections.every((section) => !section.stale)).toBe(true);
     expect(health.bot).toMatchObject({ connected: false, alertBacklog: 1 });
-    expect(health.bot?.state).toMatch(/connecting|reconnecting/);
+    expect(health.bot?.state).toBe('connecting');
 
     // The bot kept trying (with backoff) while Discord was down.
     await eventually(
@@ -87,6 +88,28 @@ describe('Discord down at startup', () => {
     const after = (await (await fetch(`${address}/healthz`)).json()) as Health;
     expect(after.bot).toMatchObject({ connected: true, state: 'connected', alertBacklog: 0 });
   }, 60_000);
+
+  it('stops promptly while still trying to log in, and tries no more', async () => {
+    const fake = await startFakeDiscord();
+    onTestFinished(() => fake.close());
+    fake.startOutage();
+    const h = await createHarness();
+    const bot = createBot({
+      config: { ...h.config, discord: { ...h.config.discord, apiUrl: fake.apiUrl } },
+      repositories: h.repositories,
+      clock: h.clock,
+      logger: h.logger,
+      version: 'test',
+    });
+    const started = bot.start();
+    await eventually(() => bot.status().loginFailures >= 2, 'two failed logins', 15_000);
+    await bot.stop();
+    await started;
+    expect(bot.status()).toMatchObject({ connected: false, state: 'stopped' });
+    const attempts = fake.callsTo('GET', /^\/gateway\/bot$/).length;
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(fake.callsTo('GET', /^\/gateway\/bot$/)).toHaveLength(attempts);
+  }, 30_000);
 
   it('reports a gateway outage after login, and comes back by itself', async () => {
     const h = await createHarness();
