@@ -496,6 +496,10 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
     notify(): void {
       void runPass();
     },
+    /** Discord looks back (e.g. the gateway reconnected): try the oldest entry even if not due. */
+    probe(): void {
+      void runPass(true);
+    },
     start(): void {
       stopped = false;
       failing = true;

@@ -130,11 +130,13 @@ export function createBot(deps: BotDeps): Bot {
     created.on(Events.ShardResume, (shardId, replayed) => {
       if (state === 'reconnecting') state = 'connected';
       logger.info({ shardId, replayed }, 'discord session resumed');
-      delivery.notify();
+      // The gateway is back: Discord probably is too; do not wait for the periodic probe.
+      delivery.probe();
     });
     created.on(Events.ShardReady, (shardId) => {
       if (state === 'reconnecting') state = 'connected';
       logger.info({ shardId }, 'discord shard ready');
+      delivery.probe();
     });
     return created;
   }

@@ -123,6 +123,25 @@ describe('Discord down at startup', () => {
 });
 
 describe('after an outage', () => {
+  it('a gateway that comes back triggers delivery without waiting for the periodic probe', async () => {
+    // The periodic pass is an hour away and the test clock never moves: only the reconnection
+    // can bring the alert out.
+    const h = await createHarness();
+    h.fake.startOutage();
+    const outboxId = h.recordChanges([
+      { ...changeOf('algo-1', ['cancelled'], {}), after: undefined },
+    ]);
+    h.bot.notifier.notify();
+    await eventually(
+      () => (h.repositories.alerts.findOutbox(outboxId)?.attempts ?? 0) >= 1,
+      'a failed attempt during the outage',
+    );
+    h.fake.endOutage();
+    await eventually(() => h.bot.status().connected, 'the gateway to come back', 30_000);
+    await eventually(() => h.bot.backlog() === 0, 'the alert after the reconnection');
+    expect(h.fake.channelMessages(h.fake.channels.alerts.id)).toHaveLength(1);
+  }, 45_000);
+
   it('posts promptly once Discord answers (backing-off entries due again), a section in recording order', async () => {
     // The background pass every 100 ms real time probes with the oldest entry; the test clock
     // never moves, so an entry backing off is only posted if a success makes it due again.
