@@ -50,9 +50,16 @@ export type Bot = {
   status(): BotStatus;
 };
 
-/** Interaction responses live 15 minutes and are not under the global limit: never rejected. */
-export function isInteractionRoute(route: string): boolean {
-  return route.startsWith('/interactions/') || route.startsWith('/webhooks/');
+/**
+ * The routes alert delivery posts on (a message, a DM channel). Only these give up on a long rate
+ * limit (the outbox retries later); everything else waits it out, above all interaction
+ * responses, whose token lives 15 minutes and which are not under the global limit.
+ */
+export function isAlertRoute(data: Pick<RateLimitData, 'method' | 'route'>): boolean {
+  return (
+    data.method.toUpperCase() === 'POST' &&
+    (data.route === '/channels/:id/messages' || data.route === '/users/@me/channels')
+  );
 }
 
 function isTokenRejected(error: unknown): boolean {
@@ -97,10 +104,10 @@ export function createBot(deps: BotDeps): Bot {
       intents: [GatewayIntentBits.Guilds],
       rest: {
         api: config.discord.apiUrl,
-        // Interaction responses wait out any rate limit (the student sees "thinking…" until then);
-        // alert routes give up on long ones and the outbox retries.
+        // Alert routes give up on long rate limits and the outbox retries; everything else, and
+        // above all interaction responses, waits them out (the student sees "thinking…" meanwhile).
         rejectOnRateLimit: (data: RateLimitData) =>
-          !isInteractionRoute(data.route) && data.retryAfter > maxRateLimitWaitMs,
+          isAlertRoute(data) && data.retryAfter > maxRateLimitWaitMs,
       },
     });
     created.on(Events.InteractionCreate, (interaction) => {
