@@ -7,6 +7,8 @@
  *     meanwhile. Prints the delay between the end of the outage and the alert in the channel.
  *   node test/fake-discord/measure-discord-faults.ts midrun 15 60 300
  *     The same with the bot connected first, then an outage of N seconds.
+ *   node test/fake-discord/measure-discord-faults.ts rest 15 60 300
+ *     The same with the REST API down but the gateway up (no reconnection to signal recovery).
  *   node test/fake-discord/measure-discord-faults.ts dm 200 0 50
  *     DM lane throughput: one alert to 200 /notify students, with 0 ms and 50 ms of latency per
  *     DM request.
@@ -104,14 +106,16 @@ async function withApp<T>(
   }
 }
 
-async function outage(kind: 'startup' | 'midrun', seconds: number): Promise<void> {
+async function outage(kind: 'startup' | 'midrun' | 'rest', seconds: number): Promise<void> {
   const fake = await startFakeDiscord();
   try {
     if (kind === 'startup') fake.startOutage();
     await withApp(fake, async (app, bump) => {
-      if (kind === 'midrun') {
+      if (kind !== 'startup') {
         await waitUntil(() => app.bot?.status().connected === true, 30_000);
-        fake.startOutage();
+        // Out of phase with the 30 s periodic pass (started at login), as a real outage would be.
+        await new Promise((resolve) => setTimeout(resolve, 13_000));
+        fake.startOutage({ gateway: kind === 'midrun' });
       }
       await bump();
       await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
@@ -176,6 +180,17 @@ async function dmThroughput(students: number, latencyMs: number): Promise<void> 
         300_000,
       );
       const elapsed = Date.now() - started;
+      // A second alert: the DM channels are cached, one request per DM.
+      const again = Date.now();
+      await bump();
+      const cached = await waitUntil(
+        () => users.every((user) => fake.dmMessages(user.id).length > 1),
+        300_000,
+      );
+      const cachedMs = Date.now() - again;
+      console.log(
+        `dm lane, second alert (cached DM channels): ${cached ? `${String(cachedMs)} ms (${((students * 1000) / cachedMs).toFixed(1)} DMs/s)` : 'not done within 300 s'}`,
+      );
       console.log(
         `dm lane: ${String(students)} students, ${String(latencyMs)} ms per request -> channel alert after ${String(channelAt)} ms, all DMs ${done ? `after ${String(elapsed)} ms (${((students * 1000) / elapsed).toFixed(1)} DMs/s, first DM opens its channel)` : 'not done within 300 s'}`,
       );
@@ -192,7 +207,7 @@ if (mode === 'dm') {
   for (const latency of latencies.length === 0 ? [0] : latencies) {
     await dmThroughput(students, latency);
   }
-} else if (mode === 'startup' || mode === 'midrun') {
+} else if (mode === 'startup' || mode === 'midrun' || mode === 'rest') {
   for (const seconds of values) await outage(mode, seconds);
 } else {
   console.error(
