@@ -215,6 +215,7 @@ export function createApp(options: {
         logger,
         runScrape,
         alertBacklog: bot === undefined ? undefined : () => bot.backlog(),
+        botStatus: bot === undefined ? undefined : () => bot.status(),
         version,
         databaseFileOk: checkDatabaseFile,
       });
@@ -241,7 +242,9 @@ export function createApp(options: {
       logger.info('discord bot off (DISCORD_TOKEN is not set)');
     } else if (startOptions.bot !== false) {
       botStarted = true;
-      await bot.start();
+      // Discord never holds up the feeds: the bot logs in in the background, retrying with
+      // backoff while Discord is down; alerts wait in the outbox meanwhile.
+      void bot.start();
     }
     const demoFeedUrl = issueDemoFeedUrl();
     return {

@@ -1,4 +1,4 @@
-import { escapeMarkdown, type APIEmbed, type APIEmbedField } from 'discord.js';
+import type { APIEmbed, APIEmbedField } from 'discord.js';
 import {
   isExam,
   type ChangeKind,
@@ -6,6 +6,7 @@ import {
   type TimetableEvent,
 } from '../core/index.ts';
 import type { Messages } from './messages.ts';
+import { schoolText, stripControls } from './text-safety.ts';
 import { discordTime } from './time.ts';
 
 /** Discord's message limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits). */
@@ -26,13 +27,17 @@ export const DISCORD_LIMITS = {
 export const ALERT_KINDS = ['cancelled', 'added', 'moved', 'room', 'teacher', 'renamed'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
-/** More changes than this and the alert becomes a summary: counts and the first few. */
-export const SUMMARY_THRESHOLD = 15;
-export const SUMMARY_ITEMS = 5;
+/**
+ * An alert is at most this many messages: a big batch is detailed up to there, most urgent
+ * first (soonest class, then cancellations before other kinds), and says how many more there are.
+ */
+export const MAX_ALERT_PARTS = 3;
 
 const ALERT_COLOR = 0xe67e22;
 /** Room kept in a message for the title (set once parts are counted). */
 const TITLE_RESERVE = DISCORD_LIMITS.title + 20;
+/** Room kept in a message for the "… and N more" footer. */
+const FOOTER_RESERVE = 200;
 const MAX_LINE = 900;
 
 export type AlertMessage = {
@@ -59,15 +64,17 @@ function when(at: Date): string {
   return `${discordTime(at, 'F')} (${discordTime(at, 'R')})`;
 }
 
+// Titles, rooms and teachers come from school sites: made inert (no masked links, mentions,
+// timestamps or bidi controls can reach the embed).
 function title(event: TimetableEvent | undefined, t: Messages): string {
-  const text = event?.title.trim() ?? '';
-  const bold = `**${escapeMarkdown(truncate(text === '' ? t.unknownValue : text, 200))}**`;
+  const text = stripControls(event?.title ?? '').trim();
+  const bold = `**${schoolText(truncate(text === '' ? t.unknownValue : text, 200))}**`;
   return event !== undefined && isExam(event) ? `${bold} (${t.examMark})` : bold;
 }
 
 function value(text: string | undefined, t: Messages): string {
-  const trimmed = text?.trim() ?? '';
-  return trimmed === '' ? t.noValue : escapeMarkdown(truncate(trimmed, 120));
+  const trimmed = stripControls(text ?? '').trim();
+  return trimmed === '' ? t.noValue : schoolText(truncate(trimmed, 120));
 }
 
 /** One change as one line: what, when, before → after. */
@@ -161,10 +168,21 @@ function toFields(name: string, lines: readonly string[], t: Messages): APIEmbed
   return fields;
 }
 
+function kindRank(change: TimetableChange): number {
+  const kind = primaryKind(change);
+  return kind === undefined ? ALERT_KINDS.length : ALERT_KINDS.indexOf(kind);
+}
+
+/** Soonest class first; at the same time, cancellations before moves, before room changes… */
+function byUrgency(a: TimetableChange, b: TimetableChange): number {
+  return startOf(a) - startOf(b) || kindRank(a) - kindRank(b);
+}
+
 /**
  * The channel (or DM) messages announcing a section's changes: grouped by kind, split to respect
- * Discord's limits, or a summary when there are more than a screen of them. Pure and
- * deterministic: a retry renders exactly the same parts.
+ * Discord's limits, at most `maxParts` messages; a bigger batch details its most urgent changes
+ * and ends with how many more there are. Pure and deterministic: a retry renders exactly the
+ * same parts.
  */
 export function formatChangeAlert(input: {
   readonly sectionName: string;
@@ -173,37 +191,49 @@ export function formatChangeAlert(input: {
   readonly roleId?: string | null | undefined;
   /** Title override (DM alerts). */
   readonly heading?: string;
-  readonly summaryThreshold?: number;
+  readonly maxParts?: number;
 }): AlertMessage[] {
-  const { t, sectionName } = input;
   const changes = input.changes
     .filter((change) => primaryKind(change) !== undefined)
-    .toSorted((a, b) => startOf(a) - startOf(b));
+    .toSorted(byUrgency);
   if (changes.length === 0) return [];
+  const maxParts = input.maxParts ?? MAX_ALERT_PARTS;
+  const all = renderParts(input, changes, 0);
+  if (all.length <= maxParts) return all;
+  // The most urgent prefix that fits (binary search on its length; one change always fits).
+  let low = 1;
+  let high = changes.length - 1;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    const fits =
+      renderParts(input, changes.slice(0, middle), changes.length - middle).length <= maxParts;
+    if (fits) low = middle;
+    else high = middle - 1;
+  }
+  return renderParts(input, changes.slice(0, low), changes.length - low);
+}
+
+function renderParts(
+  input: Parameters<typeof formatChangeAlert>[0],
+  changes: readonly TimetableChange[],
+  omitted: number,
+): AlertMessage[] {
+  const { t, sectionName } = input;
   const heading = input.heading ?? t.alertTitle(sectionName);
   const mention = input.roleId == null ? [] : [input.roleId];
   const content = mention.map((roleId) => `<@&${roleId}>`).join(' ');
-
-  if (changes.length > (input.summaryThreshold ?? SUMMARY_THRESHOLD)) {
-    return [
-      {
-        content,
-        embeds: [formatSummary(changes, input.heading, sectionName, t)],
-        mentionRoleIds: mention,
-      },
-    ];
-  }
 
   const fields: APIEmbedField[] = [];
   for (const kind of ALERT_KINDS) {
     const lines = changes
       .filter((change) => primaryKind(change) === kind)
+      .toSorted((a, b) => startOf(a) - startOf(b))
       .map((change) => formatChangeLine(change, t));
     if (lines.length > 0)
       fields.push(...toFields(`${t.alertKinds[kind]} (${lines.length})`, lines, t));
   }
 
-  const budget = DISCORD_LIMITS.embedsTotal - TITLE_RESERVE;
+  const budget = DISCORD_LIMITS.embedsTotal - TITLE_RESERVE - FOOTER_RESERVE;
   const parts: APIEmbedField[][][] = [];
   let embeds: APIEmbedField[][] = [];
   let total = 0;
@@ -245,39 +275,9 @@ export function formatChangeAlert(input: {
         : {}),
       color: ALERT_COLOR,
       fields: partFields,
+      ...(omitted > 0 && index === parts.length - 1 && embedIndex === partEmbeds.length - 1
+        ? { footer: { text: t.alertSummaryMore(omitted) } }
+        : {}),
     })),
   }));
-}
-
-function formatSummary(
-  changes: readonly TimetableChange[],
-  heading: string | undefined,
-  sectionName: string,
-  t: Messages,
-): APIEmbed {
-  const counts = ALERT_KINDS.map((kind) => ({
-    kind,
-    count: changes.filter((change) => primaryKind(change) === kind).length,
-  })).filter((entry) => entry.count > 0);
-  const first: string[] = [];
-  let length = 0;
-  for (const change of changes.slice(0, SUMMARY_ITEMS)) {
-    const line = formatChangeLine(change, t);
-    if (length + line.length + 1 > DISCORD_LIMITS.fieldValue) break;
-    first.push(line);
-    length += line.length + 1;
-  }
-  const firstValue = first.join('\n');
-  return {
-    title: truncate(
-      heading ?? t.alertSummaryTitle(sectionName, changes.length),
-      DISCORD_LIMITS.title,
-    ),
-    color: ALERT_COLOR,
-    description: counts
-      .map((entry) => `**${t.alertKinds[entry.kind]}** · ${entry.count}`)
-      .join('\n'),
-    fields: [{ name: t.alertSummaryFirst, value: firstValue }],
-    footer: { text: t.alertSummaryMore(changes.length - first.length) },
-  };
 }

@@ -7,6 +7,7 @@ import type {
 import type { Config } from '../config.ts';
 import type { Clock, Logger } from '../core/index.ts';
 import type { Repositories } from '../db/index.ts';
+import type { LinkGate } from './link-gate.ts';
 import type { Locale, Messages } from './messages.ts';
 
 /** What the bot needs, and nothing more; app.ts builds it. */
@@ -30,6 +31,8 @@ export type BotDeps = {
   readonly databaseSizeBytes?: () => number | undefined;
   /** Milliseconds between two background alert delivery passes (default 30 000). */
   readonly alertPassIntervalMs?: number;
+  /** Rate limits longer than this fail an alert request (default 10 000; tests shorten it). */
+  readonly maxRateLimitWaitMs?: number;
 };
 
 /** Per-interaction context handed to commands and component handlers. */
@@ -38,6 +41,8 @@ export type CommandContext = {
   readonly locale: Locale;
   readonly t: Messages;
   readonly startedAt: Date;
+  /** Serializes a student's link operations; remembers the link just given. */
+  readonly links: LinkGate;
 };
 
 export type Command = {

@@ -8,6 +8,7 @@ import {
 import { AppError, isAppError } from '../core/index.ts';
 import type { BotDeps, Command, CommandContext, ComponentHandler } from './command.ts';
 import { messagesFor, toLocale } from './messages.ts';
+import { createLinkGate } from './link-gate.ts';
 import { isAdmin } from './permissions.ts';
 import { toLoggableError } from './loggable-error.ts';
 
@@ -38,6 +39,7 @@ export function createInteractionHandler(options: {
   const { deps } = options;
   const byName = new Map(options.commands.map((command) => [command.data.name, command]));
   const byPrefix = new Map(options.components.map((handler) => [handler.prefix, handler]));
+  const links = createLinkGate();
 
   async function dispatch(interaction: Interaction, context: CommandContext): Promise<void> {
     if (interaction.isAutocomplete()) {
@@ -84,6 +86,7 @@ export function createInteractionHandler(options: {
       locale,
       t: messagesFor(locale),
       startedAt: options.startedAt,
+      links,
     };
     try {
       await dispatch(interaction, context);

@@ -154,9 +154,6 @@ const fr = {
     `Changements d'emploi du temps — ${section} (${part}/${parts})`,
   dmAlertTitle: (section: string) => `Changements dans les 48 h — ${section}`,
   alertContinued: (title: string) => `${title} (suite)`,
-  alertSummaryTitle: (section: string, count: number) =>
-    `${count} changements d'emploi du temps — ${section}`,
-  alertSummaryFirst: 'Les premiers',
   alertSummaryMore: (count: number) =>
     `… et ${count} autres. Consulte \`/planning\` ou ton agenda pour le détail.`,
   alertKinds: {
@@ -296,8 +293,6 @@ const en: Messages = {
   alertTitlePart: (section, part, parts) => `Timetable changes — ${section} (${part}/${parts})`,
   dmAlertTitle: (section) => `Changes in the next 48 h — ${section}`,
   alertContinued: (title) => `${title} (continued)`,
-  alertSummaryTitle: (section, count) => `${count} timetable changes — ${section}`,
-  alertSummaryFirst: 'First ones',
   alertSummaryMore: (count) =>
     `… and ${count} more. See \`/planning\` or your calendar for details.`,
   alertKinds: {

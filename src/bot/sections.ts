@@ -7,6 +7,7 @@ import { AppError, toSectionKey, type SectionSpec } from '../core/index.ts';
 import type { SectionRow } from '../db/index.ts';
 import type { CommandContext } from './command.ts';
 import { commandTexts } from './messages.ts';
+import { excerpt, FREE_TEXT_MAX_LENGTH } from './text-safety.ts';
 
 const MAX_CHOICES = 25;
 
@@ -22,6 +23,7 @@ export function sectionOption(required: boolean): APIApplicationCommandBasicOpti
     },
     required,
     autocomplete: true,
+    max_length: FREE_TEXT_MAX_LENGTH,
   };
 }
 
@@ -53,9 +55,9 @@ export function getSectionOrThrow(value: string, context: CommandContext): Secti
   const row =
     configured === undefined ? undefined : context.deps.repositories.sections.findByKey(key);
   if (row === undefined) {
-    throw new AppError('section.unknown', `unknown section ${value}`, {
+    throw new AppError('section.unknown', `unknown section (${String(value.length)} characters)`, {
       publicMessage: context.t.unknownSection(
-        value,
+        excerpt(value),
         context.deps.config.sections.map((section) => section.name),
       ),
     });

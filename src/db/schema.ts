@@ -166,6 +166,8 @@ export const alertOutboxTable = sqliteTable(
     nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }).notNull(),
     deliveredAt: integer('delivered_at', { mode: 'timestamp_ms' }),
     lastError: text('last_error'),
+    /** The channel lane is done with this entry (its DMs are queued in alert_deliveries). */
+    channelDoneAt: integer('channel_done_at', { mode: 'timestamp_ms' }),
   },
   (table) => [index('alert_outbox_delivered_at_idx').on(table.deliveredAt, table.nextAttemptAt)],
 );
@@ -187,6 +189,12 @@ export const alertDeliveriesTable = sqliteTable(
     messageId: text('message_id'),
     lastError: text('last_error'),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+    /** Random, drawn once per row: unique across installations and restored backups. */
+    nonce: text('nonce'),
+    /** DM parts: the rendered message, fixed when the channel lane queued it. */
+    payloadJson: text('payload_json'),
+    /** DM parts: not before this time (one student's backoff does not hold the others). */
+    nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }),
   },
   (table) => [
     uniqueIndex('alert_deliveries_outbox_id_target_kind_target_id_part_key').on(
@@ -257,6 +265,8 @@ export const notifyPrefsTable = sqliteTable('notify_prefs', {
   enabled: integer('enabled', { mode: 'boolean' }).notNull(),
   locale: text('locale'),
   updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  /** Discord refused a DM (50007): no alert DMs until the student interacts with the bot again. */
+  dmClosedAt: integer('dm_closed_at', { mode: 'timestamp_ms' }),
 });
 
 /** Small persistent settings (e.g. the hash of the last registered command set). */

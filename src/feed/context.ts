@@ -15,6 +15,8 @@ export type FeedDeps = {
   readonly runScrape: RunScrape;
   /** Alerts waiting for Discord delivery (exposed in /metrics when the bot runs). */
   readonly alertBacklog?: (() => number) | undefined;
+  /** The Discord bot's connection, for /healthz (absent when the bot is off). */
+  readonly botStatus?: (() => { connected: boolean; state: string }) | undefined;
   readonly version: string;
   /**
    * False once DATABASE_PATH no longer names the file the app writes to (deleted or replaced):

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DISCORD_LIMITS,
   embedLength,
+  MAX_ALERT_PARTS,
   formatChangeAlert,
   formatChangeLine,
   primaryKind,
@@ -109,7 +110,7 @@ describe('alert formatting', () => {
       t: fr,
       roleId: '42',
       changes: added(300, 'Z'.repeat(300)),
-      summaryThreshold: Number.POSITIVE_INFINITY,
+      maxParts: Number.POSITIVE_INFINITY,
     });
     expect(parts.length).toBeGreaterThan(10);
     expectWithinLimits(parts);
@@ -141,25 +142,38 @@ describe('alert formatting', () => {
       sectionName: 'Info 1',
       t: fr,
       changes: short,
-      summaryThreshold: Number.POSITIVE_INFINITY,
+      maxParts: Number.POSITIVE_INFINITY,
     });
     expectWithinLimits(parts);
     expect(parts).toHaveLength(1);
   });
 
-  it('summarises a burst larger than a screen: counts, the first five, how many more', () => {
+  it('details a big batch up to three messages, most urgent first, and counts the rest', () => {
     const changes = [
-      ...added(14),
+      ...added(300),
+      // The soonest: Monday 14 September, before every added class.
       ...[1, 2, 3].map(() => ({ ...changeOf('algo-1', ['cancelled'], {}), after: undefined })),
     ];
     const parts = formatChangeAlert({ sectionName: 'Info 1', t: fr, changes });
-    expect(parts).toHaveLength(1);
+    expect(parts).toHaveLength(MAX_ALERT_PARTS);
     expectWithinLimits(parts);
-    const embed = parts[0]?.embeds[0];
-    expect(embed?.title).toBe("17 changements d'emploi du temps — Info 1");
-    expect(embed?.description).toBe('**Annulé** · 3\n**Ajouté** · 14');
-    expect(embed?.fields?.[0]?.value.split('\n').length).toBeLessThanOrEqual(5);
-    expect(embed?.footer?.text).toMatch(/^… et 1[2-5] autres\./);
+    const fields = parts.flatMap((part) => part.embeds.flatMap((embed) => embed.fields ?? []));
+    const lines = fields.flatMap((field) => field.value.split('\n'));
+    expect(lines.length).toBeGreaterThan(15);
+    expect(fields[0]?.name).toBe('Annulé (3)');
+    const footer = parts.at(-1)?.embeds.at(-1)?.footer?.text;
+    expect(footer).toBe(
+      `… et ${303 - lines.length} autres. Consulte \`/planning\` ou ton agenda pour le détail.`,
+    );
+    // What is detailed is the most urgent prefix: the added classes shown are the earliest ones.
+    const shownAdded = changes
+      .slice(0, 300)
+      .toSorted((a, b) => (a.after?.startsAt.getTime() ?? 0) - (b.after?.startsAt.getTime() ?? 0))
+      .slice(0, lines.length - 3)
+      .map((change) => change.after?.title ?? '');
+    for (const title of shownAdded) {
+      expect(lines.some((line) => line.startsWith(`**${title}**`))).toBe(true);
+    }
   });
 
   it('speaks English when asked', () => {

@@ -128,6 +128,8 @@ describe('bot against a fake Discord', () => {
       const first = await subscribe(h);
       const oldUrl = feedUrlIn(first.reply.content);
 
+      // Later than a quick repeat (which would show the same link again).
+      h.clock.advance(11_000);
       const again = await subscribe(h);
       expect(again.reply.content).toContain('Tu as déjà un lien actif pour **Info 1**');
       expect(again.reply.flags).toBe(EPHEMERAL);

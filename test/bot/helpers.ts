@@ -104,6 +104,10 @@ export async function createHarness(
     env?:
       | Record<string, string | undefined>
       | ((fake: FakeDiscord) => Record<string, string | undefined>);
+    /** Real-time period of the background alert pass (it also probes a failing Discord). */
+    alertPassIntervalMs?: number;
+    /** Alert requests fail on rate limits longer than this (default 10 s). */
+    maxRateLimitWaitMs?: number;
   } = {},
 ): Promise<Harness> {
   const fake = await startFakeDiscord();
@@ -177,7 +181,10 @@ export async function createHarness(
       logger,
       version: '0.1.0-test',
       databaseSizeBytes: () => 3 * 1024 * 1024,
-      alertPassIntervalMs: 3_600_000,
+      alertPassIntervalMs: options.alertPassIntervalMs ?? 3_600_000,
+      ...(options.maxRateLimitWaitMs === undefined
+        ? {}
+        : { maxRateLimitWaitMs: options.maxRateLimitWaitMs }),
     });
     onTestFinished(() => bot.stop());
     await bot.start();

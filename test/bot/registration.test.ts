@@ -72,7 +72,7 @@ describe('command registration', () => {
     expect(lines.at(-1)).toBe('Discord refused the commands: 400 Invalid Form Body');
   });
 
-  it('fails to start with a wrong token, without logging it, and can be started again', async () => {
+  it('stays off with a wrong token (no retry loop), without logging it', async () => {
     const h = await createHarness();
     const wrong = 'not-the-right-token';
     const bot = createBot({
@@ -82,7 +82,9 @@ describe('command registration', () => {
       logger: h.logger,
       version: 'test',
     });
-    await expect(bot.start()).rejects.toThrow(/token/i);
+    await bot.start();
+    expect(bot.status()).toMatchObject({ connected: false, state: 'token_rejected' });
+    expect(h.logs.lines.join('\n')).toMatch(/refused the bot token/);
     await bot.stop();
     expect(h.logs.lines.join('\n')).not.toContain(wrong);
 

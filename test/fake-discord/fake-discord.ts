@@ -32,7 +32,8 @@ import { validateChoices, validateCommands, validateMessage } from './validation
  * A fake Discord on 127.0.0.1 for end-to-end tests with the real discord.js client: REST under
  * /api/v10 (what a bot with slash commands, DMs and channel messages calls) and a gateway
  * WebSocket (HELLO, IDENTIFY, READY, GUILD_CREATE, heartbeats, RESUME, dispatches). Every REST call
- * is recorded; failures can be configured per route.
+ * is recorded. Fault switches: failures per route (5xx, 429 per route or global, Discord error
+ * codes, dropped connections), timed outages of the whole API and gateway, slow or held responses.
  */
 
 const GATEWAY_OP = {
@@ -75,6 +76,22 @@ export type FailureRule = {
   readonly dropConnection?: boolean;
 };
 
+/** A route answered late (slow callbacks): after `delayMs`, or when released. */
+export type SlowRule = {
+  readonly method?: string;
+  readonly path: RegExp;
+  readonly delayMs?: number;
+};
+
+export type OutageOptions = {
+  /** Status every REST call gets (default 503). */
+  readonly status?: number;
+  /** Also refuse gateway connections and drop the current one (default true). */
+  readonly gateway?: boolean;
+  /** End the outage by itself after this long (a timed outage). */
+  readonly forMs?: number;
+};
+
 export type FakeMessage = {
   readonly id: string;
   readonly channelId: string;
@@ -94,7 +111,7 @@ export type InjectedInteraction = {
   /** Resolves with the interaction response (acknowledgement) as Discord received it. */
   callback(): Promise<InteractionCallback>;
   /** The visible reply: the callback's message, or the edited original after a deferral. */
-  reply(): Promise<FakeMessage>;
+  reply(timeoutMs?: number): Promise<FakeMessage>;
   followUps(): readonly FakeMessage[];
 };
 
@@ -179,6 +196,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
 
   const calls: RecordedCall[] = [];
   const failures: { rule: FailureRule; remaining: number; skip: number }[] = [];
+  const slowRules: { rule: SlowRule; released: Promise<void> | undefined }[] = [];
+  let outage: { status: number; gateway: boolean; timer: NodeJS.Timeout | undefined } | undefined;
+  let held = 0;
   const closedDms = new Set<string>();
   const dmChannels = new Map<string, string>(); // user id → channel id
   const messages = new Map<string, FakeMessage[]>(); // channel id → messages
@@ -187,6 +207,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   const identifies: JsonObject[] = [];
   const resumes: JsonObject[] = [];
   let connections = 0;
+  let gatewayRefusals = 0;
 
   // ---------------------------------------------------------------- REST
 
@@ -396,7 +417,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       if (state?.callback === undefined) return notFound('Webhook', 10015);
       const invalid = invalidForm('original message', validateMessage(body));
       if (invalid !== undefined) return invalid;
-      const base = state.original?.raw ?? {};
+      // A deferred response keeps the flags of the deferral (e.g. ephemeral), as on Discord.
+      const deferredFlags = state.callback.data?.flags;
+      const base =
+        state.original?.raw ?? (typeof deferredFlags === 'number' ? { flags: deferredFlags } : {});
       state.original = toMessage(state.original?.id ?? nextSnowflake(), channelIdOf(state), {
         ...base,
         ...body,
@@ -576,6 +600,22 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
 
     if (!url.pathname.startsWith(prefix)) {
       send(notFound('route', 0));
+      return;
+    }
+    const slow = slowRules.find(
+      (candidate) =>
+        (candidate.rule.method === undefined || candidate.rule.method === method) &&
+        candidate.rule.path.test(path),
+    );
+    if (slow !== undefined) {
+      held += 1;
+      events.emit('change');
+      if (slow.released !== undefined) await slow.released;
+      else await new Promise((resolve) => setTimeout(resolve, slow.rule.delayMs ?? 0));
+      held -= 1;
+    }
+    if (outage !== undefined) {
+      send(failureReply({ path: /.*/, status: outage.status }));
       return;
     }
     const failure = takeFailure(method, path);
@@ -805,10 +845,11 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       id,
       token: state.token,
       callback: () => waitFor(() => state.callback, `the callback of interaction ${id}`),
-      reply: () =>
+      reply: (timeoutMs?: number) =>
         waitFor(
           () => (state.deferred ? undefined : state.original),
           `the reply to interaction ${id}`,
+          timeoutMs,
         ),
       followUps: () => state.followUps,
     };
@@ -921,6 +962,11 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       rawSocket.destroy();
       return;
     }
+    if (outage?.gateway === true) {
+      gatewayRefusals += 1;
+      rawSocket.destroy();
+      return;
+    }
     wss.handleUpgrade(request, rawSocket, head, (ws) => {
       onGatewayConnection(ws);
     });
@@ -967,6 +1013,67 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     },
     clearFailures(): void {
       failures.length = 0;
+    },
+    /** Answers matching calls late: after `delayMs` (a slow callback). */
+    slowRoute(rule: SlowRule): void {
+      slowRules.push({ rule, released: undefined });
+    },
+    /** Holds matching calls until the returned function is called (then they are answered). */
+    holdRoute(rule: Omit<SlowRule, 'delayMs'>): () => void {
+      let release = (): void => undefined;
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const entry = { rule, released };
+      slowRules.push(entry);
+      return () => {
+        const index = slowRules.indexOf(entry);
+        if (index >= 0) slowRules.splice(index, 1);
+        release();
+      };
+    },
+    clearSlowRoutes(): void {
+      slowRules.length = 0;
+    },
+    /** Calls being held or slowed right now. */
+    get heldCalls() {
+      return held;
+    },
+    /**
+     * Discord down: every REST call answers `status` (503), and by default the gateway refuses
+     * connections and drops the current one. Ends with endOutage() or after `forMs`.
+     */
+    startOutage(options: OutageOptions = {}): void {
+      if (outage?.timer !== undefined) clearTimeout(outage.timer);
+      outage = {
+        status: options.status ?? 503,
+        gateway: options.gateway ?? true,
+        timer:
+          options.forMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                outage = undefined;
+                events.emit('change');
+              }, options.forMs),
+      };
+      if (outage.gateway) socket?.close(4000, 'fake discord outage');
+      events.emit('change');
+    },
+    endOutage(): void {
+      if (outage?.timer !== undefined) clearTimeout(outage.timer);
+      outage = undefined;
+      events.emit('change');
+    },
+    get inOutage() {
+      return outage !== undefined;
+    },
+    /** Gateway connections refused during outages. */
+    get gatewayRefusals() {
+      return gatewayRefusals;
+    },
+    /** The DM channel the fake opened for a user (undefined before the first DM). */
+    dmChannelId(userId: string): string | undefined {
+      return dmChannels.get(userId);
     },
     closeDms(userId: string): void {
       closedDms.add(userId);
@@ -1019,6 +1126,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       socket?.close(code, 'fake discord dropped the connection');
     },
     async close(): Promise<void> {
+      if (outage?.timer !== undefined) clearTimeout(outage.timer);
       for (const client of wss.clients) client.terminate();
       wss.close();
       server.closeAllConnections();

@@ -253,10 +253,16 @@ describe('crash safety', () => {
         const outbox = db.prepare('SELECT id FROM alert_outbox').all() as { id: number }[];
         const deliveries = db
           .prepare(
-            `SELECT id, outbox_id AS outboxId, status, message_id AS messageId
+            `SELECT id, outbox_id AS outboxId, status, message_id AS messageId, nonce
              FROM alert_deliveries WHERE target_kind = 'channel'`,
           )
-          .all() as { id: number; outboxId: number; status: string; messageId: string | null }[];
+          .all() as {
+          id: number;
+          outboxId: number;
+          status: string;
+          messageId: string | null;
+          nonce: string | null;
+        }[];
         db.close();
         const messages = fake.channelMessages(fake.channels.alerts.id);
         const nonces = messages.map((message) => message.nonce);
@@ -266,7 +272,7 @@ describe('crash safety', () => {
           expect(own.length, `outbox ${entry.id} has no channel delivery`).toBeGreaterThan(0);
           for (const row of own) {
             expect(row.status, `delivery ${row.id}`).toBe('sent');
-            const posted = messages.filter((message) => message.nonce === `alert-${row.id}`);
+            const posted = messages.filter((message) => message.nonce === row.nonce);
             expect(posted, `delivery ${row.id} posted once`).toHaveLength(1);
             expect(posted[0]?.id).toBe(row.messageId);
           }

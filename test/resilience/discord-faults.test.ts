@@ -46,14 +46,14 @@ describe('discord faults', () => {
   function expectExactlyOnce(): void {
     const deliveries = harness.app.database.sqlite
       .prepare(
-        `SELECT id, status, message_id AS messageId FROM alert_deliveries WHERE target_kind = 'channel'`,
+        `SELECT id, status, message_id AS messageId, nonce FROM alert_deliveries WHERE target_kind = 'channel'`,
       )
-      .all() as { id: number; status: string; messageId: string | null }[];
+      .all() as { id: number; status: string; messageId: string | null; nonce: string | null }[];
     const messages = fake.channelMessages(fake.channels.alerts.id);
     expect(sqlCount('SELECT count(*) AS n FROM alert_outbox WHERE delivered_at IS NULL')).toBe(0);
     for (const row of deliveries) {
       expect(row.status).toBe('sent');
-      const posted = messages.filter((message) => message.nonce === `alert-${row.id}`);
+      const posted = messages.filter((message) => message.nonce === row.nonce);
       expect(posted.map((message) => message.id)).toEqual([row.messageId]);
     }
     expect(messages).toHaveLength(deliveries.length);

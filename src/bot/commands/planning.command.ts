@@ -1,6 +1,5 @@
 import {
   ApplicationCommandOptionType,
-  escapeMarkdown,
   InteractionContextType,
   MessageFlags,
   type APIEmbed,
@@ -18,6 +17,7 @@ import {
 } from '../../core/index.ts';
 import type { SectionRow, StoredEvent } from '../../db/index.ts';
 import type { Command, CommandContext } from '../command.ts';
+import { excerpt, schoolText } from '../text-safety.ts';
 import { commandTexts, messages, type Messages } from '../messages.ts';
 import { getSectionOrThrow, respondWithSections, sectionOption } from '../sections.ts';
 import { dayRange, discordTime, formatCalendarDate, parseDay } from '../time.ts';
@@ -113,8 +113,8 @@ function eventLine(event: StoredEvent, t: Messages): string {
   const details = [event.location, event.teacher]
     .map((text) => text.trim())
     .filter((text) => text !== '')
-    .map((text) => escapeMarkdown(text));
-  const title = `**${escapeMarkdown(event.title.trim() === '' ? t.unknownValue : event.title)}**`;
+    .map((text) => schoolText(text));
+  const title = `**${schoolText(event.title.trim() === '' ? t.unknownValue : event.title)}**`;
   const line = [`${time}${title}`, ...details].join(' · ');
   return event.status === 'cancelled' ? `~~${line}~~ (${t.planningCancelled})` : line;
 }
@@ -203,7 +203,7 @@ export const planningCommand = {
         parseDay(dayInput, today, dayWords(messages[locale === 'fr' ? 'en' : 'fr']));
       if (parsed === undefined) {
         throw new AppError('filter.invalid', 'unreadable day', {
-          publicMessage: t.planningBadDay(dayInput),
+          publicMessage: t.planningBadDay(excerpt(dayInput)),
         });
       }
       day = parsed;

@@ -16,6 +16,7 @@ import type { Command } from '../command.ts';
 import { commandTexts, messagesFor, toLocale } from '../messages.ts';
 import { getSectionOrThrow, respondWithSections } from '../sections.ts';
 import { toLoggableError } from '../loggable-error.ts';
+import { FREE_TEXT_MAX_LENGTH } from '../text-safety.ts';
 
 const PREFIX_PATTERN = new RegExp(`^[0-9a-f]{${FEED_TOKEN_PREFIX_LENGTH}}$`);
 
@@ -48,6 +49,7 @@ export const revokeCommand = {
         },
         required: false,
         autocomplete: true,
+        max_length: FREE_TEXT_MAX_LENGTH,
       },
       {
         type: ApplicationCommandOptionType.String,

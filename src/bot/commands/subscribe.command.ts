@@ -21,6 +21,7 @@ import {
 import type { SectionRow } from '../../db/index.ts';
 import type { Command, CommandContext, ComponentHandler } from '../command.ts';
 import { toFeedLinks, type FeedLinks } from '../feed-links.ts';
+import type { DmOutcome, RecentLink } from '../link-gate.ts';
 import { commandTexts } from '../messages.ts';
 import { getSectionOrThrow, sectionOption } from '../sections.ts';
 import { toLoggableError } from '../loggable-error.ts';
@@ -60,13 +61,12 @@ function linkText(section: SectionRow, links: FeedLinks, context: CommandContext
   ].join('\n\n');
 }
 
-type DmOutcome = 'sent' | 'closed' | 'failed';
-
 /**
  * Issues a new link (revoking the caller's previous ones for the section when rotating), replies
- * privately with it, and sends a copy by DM. A closed DM (50007) is said in the reply. The new
- * link starts with the given groups, else with the filter of the link it replaces; the reply
- * carries the select menus that edit it.
+ * privately with it (the interaction is already deferred), and sends a copy by DM. A closed DM
+ * (50007) is said in the reply. The new link starts with the given groups, else with the filter
+ * of the link it replaces; the reply carries the select menus that edit it. Runs inside the
+ * student's link gate; the link is remembered for a few seconds so a repeat shows it again.
  */
 async function issueLink(
   interaction: ChatInputCommandInteraction | MessageComponentInteraction,
@@ -74,8 +74,7 @@ async function issueLink(
   section: SectionRow,
   start: { groups?: readonly string[]; notes?: readonly string[] } = {},
 ): Promise<void> {
-  const { deps, t, locale } = context;
-  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const { deps, t } = context;
   const owner = toDiscordUserId(interaction.user.id);
   const now = deps.clock.now();
   const revoked = deps.repositories.feedTokens.revoke({ owner, sectionId: section.id }, now);
@@ -121,18 +120,60 @@ async function issueLink(
       deps.logger.warn({ err: toLoggableError(error), userId: owner }, 'feed link dm failed');
     }
   }
-  const dmNote = dm === 'sent' ? t.dmCopySent : dm === 'closed' ? t.dmCopyClosed : t.dmCopyFailed;
-  const rotated = t.rotatedNote(revoked.length);
+  const recent: RecentLink = {
+    token,
+    prefix,
+    filterJson: filterToJson(filter),
+    rotated: revoked.length,
+    dm,
+    at: deps.clock.now().getTime(),
+  };
+  context.links.remember(owner, section.id, recent);
+  await showLink(interaction, context, section, recent, start.notes ?? []);
+}
+
+/** The private reply with a link (just issued, or the one issued seconds ago). */
+async function showLink(
+  interaction: ChatInputCommandInteraction | MessageComponentInteraction,
+  context: CommandContext,
+  section: SectionRow,
+  link: RecentLink,
+  notes: readonly string[],
+): Promise<void> {
+  const { deps, t, locale } = context;
+  const filter = filterFromJson(link.filterJson);
+  const links = toFeedLinks(deps.config.feed.publicUrl, link.token, section.name);
+  const text = linkText(section, links, context);
+  const buttons = linkButtons(links, context);
+  const dmNote =
+    link.dm === 'sent' ? t.dmCopySent : link.dm === 'closed' ? t.dmCopyClosed : t.dmCopyFailed;
+  const rotated = t.rotatedNote(link.rotated);
   const panel = filterPanel(section, interaction.user.id, filter, context, 1);
   const filterLine = isEmptyFilter(filter)
     ? ''
     : t.filtersCurrent(section.name, shortDescription(filter, locale));
   await interaction.editReply({
-    content: [text, rotated, dmNote, filterLine, ...(start.notes ?? []), ...panel.notes]
+    content: [text, rotated, dmNote, filterLine, ...notes, ...panel.notes]
       .filter((line) => line !== '')
       .join('\n\n'),
     components: [buttons.toJSON(), ...panel.rows],
   });
+}
+
+/** The link given to this student for this section moments ago, if it is still live. */
+function recentLink(
+  context: CommandContext,
+  section: SectionRow,
+  owner: string,
+): RecentLink | undefined {
+  const recent = context.links.recall(owner, section.id, context.deps.clock.now());
+  if (recent === undefined) return undefined;
+  const live = context.deps.repositories.feedTokens
+    .listActiveByOwner(toDiscordUserId(owner), section.id)
+    .some((row) => row.prefix === recent.prefix);
+  if (live) return recent;
+  context.links.forget(owner, section.id);
+  return undefined;
 }
 
 export const subscribeCommand = {
@@ -152,38 +193,47 @@ export const subscribeCommand = {
     const section = getSectionOrThrow(interaction.options.getString('section', true), context);
     const owner = toDiscordUserId(interaction.user.id);
     const chosen = groupsFromOption(interaction.options.getString('groups'), section, context);
-    const existing = context.deps.repositories.feedTokens.listActiveByOwner(owner, section.id);
-    if (existing.length === 0) {
-      await issueLink(interaction, context, section, {
-        ...(chosen.groups === undefined ? {} : { groups: chosen.groups }),
-        notes: chosen.notes,
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    // One link operation per student at a time; what exists is checked again once our turn comes.
+    await context.links.serialize(owner, async () => {
+      const existing = context.deps.repositories.feedTokens.listActiveByOwner(owner, section.id);
+      if (existing.length === 0) {
+        await issueLink(interaction, context, section, {
+          ...(chosen.groups === undefined ? {} : { groups: chosen.groups }),
+          notes: chosen.notes,
+        });
+        return;
+      }
+      const recent = chosen.groups === undefined ? recentLink(context, section, owner) : undefined;
+      if (recent !== undefined) {
+        // The same request seconds later: the same link (a new one would kill the first).
+        await showLink(interaction, context, section, recent, chosen.notes);
+        return;
+      }
+      // Already subscribed with groups given: the existing link follows them (same URL).
+      const lines: string[] = [];
+      if (chosen.groups !== undefined) {
+        const filter = canonicalFilter({ ...currentFilter(existing), groups: chosen.groups });
+        saveFilter(existing, filter, context, section);
+        lines.push(t.filtersSaved(section.name, shortDescription(filter, locale)));
+      }
+      const rotate = new ActionRowBuilder<ButtonBuilder>().addComponents(
+        new ButtonBuilder()
+          .setStyle(ButtonStyle.Danger)
+          .setLabel(context.t.rotateButton)
+          .setCustomId(`${ROTATE_PREFIX}:${ROTATE_ACTION}:${section.key}`),
+      );
+      await interaction.editReply({
+        content: [
+          t.alreadySubscribed(
+            section.name,
+            existing.map((row) => row.prefix),
+          ),
+          ...lines,
+          ...chosen.notes,
+        ].join('\n\n'),
+        components: [rotate],
       });
-      return;
-    }
-    // Already subscribed with groups given: the existing link follows them (same URL).
-    const lines: string[] = [];
-    if (chosen.groups !== undefined) {
-      const filter = canonicalFilter({ ...currentFilter(existing), groups: chosen.groups });
-      saveFilter(existing, filter, context, section);
-      lines.push(t.filtersSaved(section.name, shortDescription(filter, locale)));
-    }
-    const rotate = new ActionRowBuilder<ButtonBuilder>().addComponents(
-      new ButtonBuilder()
-        .setStyle(ButtonStyle.Danger)
-        .setLabel(context.t.rotateButton)
-        .setCustomId(`${ROTATE_PREFIX}:${ROTATE_ACTION}:${section.key}`),
-    );
-    await interaction.reply({
-      content: [
-        t.alreadySubscribed(
-          section.name,
-          existing.map((row) => row.prefix),
-        ),
-        ...lines,
-        ...chosen.notes,
-      ].join('\n\n'),
-      components: [rotate],
-      flags: MessageFlags.Ephemeral,
     });
   },
   autocomplete: respondWithSectionsOrGroups,
@@ -198,6 +248,14 @@ export const rotateLinkButton = {
       await interaction.reply({ content: context.t.unknownButton, flags: MessageFlags.Ephemeral });
       return;
     }
-    await issueLink(interaction, context, getSectionOrThrow(sectionKey, context));
+    const section = getSectionOrThrow(sectionKey, context);
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const owner = toDiscordUserId(interaction.user.id);
+    await context.links.serialize(owner, async () => {
+      // A double click: the link the first click issued, not a third one.
+      const recent = recentLink(context, section, owner);
+      if (recent !== undefined) await showLink(interaction, context, section, recent, []);
+      else await issueLink(interaction, context, section);
+    });
   },
 } satisfies ComponentHandler;

@@ -1,4 +1,5 @@
-import { and, asc, count, eq, isNull, lte, sql } from 'drizzle-orm';
+import { randomBytes } from 'node:crypto';
+import { and, asc, count, eq, gt, isNotNull, isNull, lte, notLike, or, sql } from 'drizzle-orm';
 import type { DiscordUserId } from '../../core/index.ts';
 import type { Database } from '../client.ts';
 import { alertDeliveriesTable, alertOutboxTable, alertRoutesTable } from '../schema.ts';
@@ -8,6 +9,15 @@ export type AlertDeliveryRow = typeof alertDeliveriesTable.$inferSelect;
 export type AlertRouteRow = typeof alertRoutesTable.$inferSelect;
 export type AlertTargetKind = AlertDeliveryRow['targetKind'];
 export type AlertsRepository = ReturnType<typeof createAlertsRepository>;
+
+/**
+ * A delivery nonce: random, so that a restored backup (whose row ids are reused) or another
+ * installation never sends a nonce Discord already saw (it would return the old message instead).
+ * Discord accepts up to 25 characters.
+ */
+export function newDeliveryNonce(): string {
+  return `a${randomBytes(15).toString('base64url')}`;
+}
 
 /**
  * The alert outbox (written by the scraper with its changes), what was posted for each entry
@@ -25,6 +35,129 @@ export function createAlertsRepository(db: Database) {
         .orderBy(asc(alertOutboxTable.id))
         .limit(limit)
         .all();
+    },
+
+    /**
+     * Undelivered entries the channel lane has not finished, oldest first (due or not: a
+     * section's alerts go out in the order they were recorded, so a later one waits for its elders).
+     */
+    listChannelPending(limit: number): OutboxRow[] {
+      return db
+        .select()
+        .from(alertOutboxTable)
+        .where(and(undelivered, isNull(alertOutboxTable.channelDoneAt)))
+        .orderBy(asc(alertOutboxTable.id))
+        .limit(limit)
+        .all();
+    },
+
+    /** The channel lane is done with this entry; it is delivered once its DMs are settled. */
+    markChannelDone(id: number, at: Date): void {
+      db.update(alertOutboxTable)
+        .set({ channelDoneAt: at, lastError: null })
+        .where(eq(alertOutboxTable.id, id))
+        .run();
+    },
+
+    /** Marks delivered every entry whose channel part is done and which has no pending DM left. */
+    completeSettled(at: Date): number {
+      return db
+        .update(alertOutboxTable)
+        .set({ deliveredAt: at })
+        .where(
+          and(
+            undelivered,
+            isNotNull(alertOutboxTable.channelDoneAt),
+            sql`not exists (select 1 from ${alertDeliveriesTable} where ${alertDeliveriesTable.outboxId} = ${alertOutboxTable.id} and ${alertDeliveriesTable.status} = 'pending' and ${alertDeliveriesTable.targetKind} = 'dm')`,
+          ),
+        )
+        .run().changes;
+    },
+
+    /**
+     * Discord answered again: entries and DM parts backing off become due now (DM parts whose
+     * last error starts with `keepPrefix`, e.g. put off by a rate limit, keep their time).
+     */
+    makeBackoffDue(now: Date, keepPrefix: string): number {
+      const entries = db
+        .update(alertOutboxTable)
+        .set({ nextAttemptAt: now })
+        .where(and(undelivered, gt(alertOutboxTable.nextAttemptAt, now)))
+        .run().changes;
+      const parts = db
+        .update(alertDeliveriesTable)
+        .set({ nextAttemptAt: now })
+        .where(
+          and(
+            eq(alertDeliveriesTable.status, 'pending'),
+            eq(alertDeliveriesTable.targetKind, 'dm'),
+            gt(alertDeliveriesTable.nextAttemptAt, now),
+            or(
+              isNull(alertDeliveriesTable.lastError),
+              notLike(alertDeliveriesTable.lastError, `${keepPrefix}%`),
+            ),
+          ),
+        )
+        .run().changes;
+      return entries + parts;
+    },
+
+    /** Pending DM parts due now, oldest first. */
+    listDueDms(now: Date, limit: number): AlertDeliveryRow[] {
+      return db
+        .select()
+        .from(alertDeliveriesTable)
+        .where(
+          and(
+            eq(alertDeliveriesTable.status, 'pending'),
+            eq(alertDeliveriesTable.targetKind, 'dm'),
+            or(
+              isNull(alertDeliveriesTable.nextAttemptAt),
+              lte(alertDeliveriesTable.nextAttemptAt, now),
+            ),
+          ),
+        )
+        .orderBy(asc(alertDeliveriesTable.id))
+        .limit(limit)
+        .all();
+    },
+
+    countPendingDms(): number {
+      return (
+        db
+          .select({ n: count() })
+          .from(alertDeliveriesTable)
+          .where(
+            and(
+              eq(alertDeliveriesTable.status, 'pending'),
+              eq(alertDeliveriesTable.targetKind, 'dm'),
+            ),
+          )
+          .get()?.n ?? 0
+      );
+    },
+
+    /** A DM part that failed for now: retried at `nextAttemptAt`. */
+    rescheduleDelivery(id: number, retry: { nextAttemptAt: Date; error: string; at: Date }): void {
+      db.update(alertDeliveriesTable)
+        .set({ nextAttemptAt: retry.nextAttemptAt, lastError: retry.error, updatedAt: retry.at })
+        .where(eq(alertDeliveriesTable.id, id))
+        .run();
+    },
+
+    /** Every pending DM part for this user fails (their DMs are closed). */
+    failPendingDms(targetId: string, error: { message: string; at: Date }): number {
+      return db
+        .update(alertDeliveriesTable)
+        .set({ status: 'failed', lastError: error.message, updatedAt: error.at })
+        .where(
+          and(
+            eq(alertDeliveriesTable.status, 'pending'),
+            eq(alertDeliveriesTable.targetKind, 'dm'),
+            eq(alertDeliveriesTable.targetId, targetId),
+          ),
+        )
+        .run().changes;
     },
 
     findOutbox(id: number): OutboxRow | undefined {
@@ -61,6 +194,8 @@ export function createAlertsRepository(db: Database) {
       targetId: string;
       part: number;
       at: Date;
+      /** DM parts: the rendered message, kept for the DM lane. */
+      payloadJson?: string;
     }): AlertDeliveryRow {
       db.insert(alertDeliveriesTable)
         .values({
@@ -70,6 +205,9 @@ export function createAlertsRepository(db: Database) {
           part: key.part,
           status: 'pending',
           updatedAt: key.at,
+          nonce: newDeliveryNonce(),
+          payloadJson: key.payloadJson ?? null,
+          nextAttemptAt: key.payloadJson === undefined ? null : key.at,
         })
         .onConflictDoNothing()
         .run();
@@ -86,7 +224,14 @@ export function createAlertsRepository(db: Database) {
         )
         .get();
       if (row === undefined) throw new Error('alert delivery row vanished after insert');
-      return row;
+      if (row.nonce !== null) return row;
+      // A row from before nonces were stored: draw one now and keep it for its retries.
+      const nonce = newDeliveryNonce();
+      db.update(alertDeliveriesTable)
+        .set({ nonce })
+        .where(eq(alertDeliveriesTable.id, row.id))
+        .run();
+      return { ...row, nonce };
     },
 
     /** Recorded before posting: a crash after this point retries the same part (same nonce). */

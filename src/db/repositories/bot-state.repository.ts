@@ -1,4 +1,4 @@
-import { and, eq, gte, isNull, sql, sum } from 'drizzle-orm';
+import { and, eq, gte, isNotNull, isNull, sql, sum } from 'drizzle-orm';
 import type { DiscordUserId } from '../../core/index.ts';
 import type { Database } from '../client.ts';
 import { appStateTable, feedTokensTable, feedUsageTable, notifyPrefsTable } from '../schema.ts';
@@ -41,7 +41,31 @@ export function createBotStateRepository(db: Database) {
         .run();
     },
 
-    /** Users who opted in to DM alerts and hold a live link to this section. */
+    /** Discord refused a DM to this user (50007): alert DMs stop until they interact again. */
+    markDmClosed(discordUserId: DiscordUserId, at: Date): void {
+      db.update(notifyPrefsTable)
+        .set({ dmClosedAt: at })
+        .where(eq(notifyPrefsTable.discordUserId, discordUserId))
+        .run();
+    },
+
+    /** The user interacted with the bot: alert DMs may be tried again. True when a mark was lifted. */
+    clearDmClosed(discordUserId: DiscordUserId): boolean {
+      return (
+        db
+          .update(notifyPrefsTable)
+          .set({ dmClosedAt: null })
+          .where(
+            and(
+              eq(notifyPrefsTable.discordUserId, discordUserId),
+              isNotNull(notifyPrefsTable.dmClosedAt),
+            ),
+          )
+          .run().changes > 0
+      );
+    },
+
+    /** Users who opted in to DM alerts, hold a live link to this section and accept DMs. */
     listNotifyRecipients(
       sectionId: number,
     ): { discordUserId: DiscordUserId; locale: string | null }[] {
@@ -60,7 +84,7 @@ export function createBotStateRepository(db: Database) {
             isNull(feedTokensTable.revokedAt),
           ),
         )
-        .where(eq(notifyPrefsTable.enabled, true))
+        .where(and(eq(notifyPrefsTable.enabled, true), isNull(notifyPrefsTable.dmClosedAt)))
         .orderBy(notifyPrefsTable.discordUserId)
         .all();
     },

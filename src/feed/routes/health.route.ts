@@ -16,6 +16,14 @@ export function describeFreshness(section: SectionRow, now: Date, staleAfterMs: 
   };
 }
 
+function botHealth(
+  status: () => { connected: boolean; state: string },
+  backlog: (() => number) | undefined,
+) {
+  const { connected, state } = status();
+  return { connected, state, ...(backlog === undefined ? {} : { alertBacklog: backlog() }) };
+}
+
 /** GET /healthz (200 while the database answers, else 503) and GET /metrics. */
 export const healthRoutes: FeedRoutePlugin = (app, context, done) => {
   const { deps } = context;
@@ -46,6 +54,10 @@ export const healthRoutes: FeedRoutePlugin = (app, context, done) => {
       sections: sections
         .filter((row) => configured.has(row.key))
         .map((row) => describeFreshness(row, now, deps.config.feed.staleAfterMs)),
+      // Discord being down never makes the feeds unhealthy: reported, status stays ok.
+      ...(deps.botStatus === undefined
+        ? {}
+        : { bot: botHealth(deps.botStatus, deps.alertBacklog) }),
     });
   });
 
