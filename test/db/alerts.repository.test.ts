@@ -59,6 +59,7 @@ describe('alerts repository: outbox', () => {
       attempts: 0,
       nextAttemptAt: at(3),
       deliveredAt: null,
+      channelDoneAt: null,
       lastError: null,
     });
     expect(alerts.findOutbox(id + 1)).toBeUndefined();

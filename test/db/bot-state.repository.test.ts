@@ -72,6 +72,7 @@ describe('bot state repository', () => {
       discordUserId: user,
       enabled: false,
       locale: null,
+      dmClosedAt: null,
       updatedAt: later(2_000),
     });
     expect(state.findNotifyPref(toDiscordUserId('100000000000000002'))).toMatchObject({
