@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { Repositories } from '../db/index.ts';
 import type { FeedCache } from './feed-cache.ts';
 import type { FeedMetrics } from './metrics.ts';
+import type { WindowLimiter } from './rate-limit.ts';
 import type { UsageRecorder } from './usage.ts';
 
 /** What the feed server needs from app.ts, and nothing more. */
@@ -18,13 +19,28 @@ export type FeedDeps = {
   readonly version: string;
 };
 
-/** Counts failed requests (unknown tokens, bad admin credentials) per client address. */
+/**
+ * Counts unknown-token answers per client address (the guess limit of FeedLimits, as promises for
+ * routes written against it before it was synchronous).
+ */
 export type FailureLimiter = {
   /** True when this address already used up its failures for the window. */
   isBlocked(request: FastifyRequest): Promise<boolean>;
   /** Counts one failure. */
   hit(request: FastifyRequest): Promise<void>;
   /** Answers 429 with Retry-After. */
+  refuse(reply: FastifyReply): FastifyReply;
+};
+
+/** The per-request limits, synchronous (in memory, fixed one-minute windows). */
+export type FeedLimits = {
+  /** Unknown or revoked tokens, per client address (FEED_NOT_FOUND_RATE_LIMIT). */
+  readonly guesses: WindowLimiter;
+  /** Admin API authentication failures, per client address, apart from feed guesses. */
+  readonly adminFailures: WindowLimiter;
+  /** Feed hits per token (FEED_RATE_LIMIT): never per address, a NAT hides hundreds of students. */
+  readonly feedHits: WindowLimiter;
+  /** Answers 429 with Retry-After, and counts it. */
   refuse(reply: FastifyReply): FastifyReply;
 };
 
@@ -35,6 +51,7 @@ export type FeedContext = {
   readonly usage: UsageRecorder;
   readonly metrics: FeedMetrics;
   readonly failures: FailureLimiter;
+  readonly limits: FeedLimits;
   /** Route-level rate limit (per client address) for feed hits. */
   readonly feedRateLimit: {
     max: number;
