@@ -3,6 +3,7 @@ import type { Clock, Logger, RunScrape } from '../core/index.ts';
 import type { Config } from '../config.ts';
 import type { Repositories } from '../db/index.ts';
 import type { FeedCache } from './feed-cache.ts';
+import type { FeedLookup } from './lookup.ts';
 import type { FeedMetrics } from './metrics.ts';
 import type { WindowLimiter } from './rate-limit.ts';
 import type { UsageRecorder } from './usage.ts';
@@ -48,6 +49,8 @@ export type FeedLimits = {
 export type FeedContext = {
   readonly deps: FeedDeps;
   readonly cache: FeedCache;
+  /** Token and section rows, remembered while the database is unchanged. */
+  readonly lookup: FeedLookup;
   readonly usage: UsageRecorder;
   readonly metrics: FeedMetrics;
   readonly failures: FailureLimiter;

@@ -7,6 +7,7 @@ import Fastify, {
 import type { FailureLimiter, FeedContext, FeedDeps, FeedLimits } from './context.ts';
 import { registerErrorHandler, sendFeedNotFound } from './error-handler.ts';
 import { createFeedCache, type FeedCacheLimits } from './feed-cache.ts';
+import { createFeedLookup } from './lookup.ts';
 import { createFeedMetrics } from './metrics.ts';
 import { createWindowLimiter } from './rate-limit.ts';
 import { serializeRequest } from './redact.ts';
@@ -22,6 +23,8 @@ export type FeedServerOptions = {
   readonly usageFlushIntervalMs?: number;
   /** Bounds of the rendered-calendar cache (defaults: 1,000 entries, 256 MiB, 1 hour idle). */
   readonly feedCache?: Partial<FeedCacheLimits>;
+  /** How often commits of other processes are looked for by the token lookup (default 100 ms). */
+  readonly otherWritersCheckMs?: number;
 };
 
 /**
@@ -99,6 +102,12 @@ export async function buildFeedServer(
   const context: FeedContext = {
     deps,
     cache,
+    lookup: createFeedLookup({
+      repositories: deps.repositories,
+      ...(options.otherWritersCheckMs === undefined
+        ? {}
+        : { otherWritersCheckMs: options.otherWritersCheckMs }),
+    }),
     usage,
     metrics,
     failures,

@@ -17,8 +17,9 @@ export function createUsageRecorder(deps: {
   logger: Logger;
   flushIntervalMs?: number;
 }) {
-  let tokens = new Map<number, TokenUsage>();
-  let sections = new Map<string, SectionUsage>();
+  // Mutable while a batch fills: a request updates its counters in place, allocating nothing.
+  let tokens = new Map<number, Mutable<TokenUsage>>();
+  let sections = new Map<number, Mutable<SectionUsage>>();
   let timer: NodeJS.Timeout | undefined;
 
   function flush(): void {
@@ -47,21 +48,33 @@ export function createUsageRecorder(deps: {
       notModified: boolean;
     }): void {
       const at = deps.clock.now();
-      const previous = tokens.get(entry.tokenId);
-      tokens.set(entry.tokenId, {
-        hits: (previous?.hits ?? 0) + 1,
-        lastUsedAt: at,
-        userAgent: entry.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? previous?.userAgent ?? null,
-      });
-      const hourAt = new Date(Math.floor(at.getTime() / HOUR_MS) * HOUR_MS);
-      const key = `${entry.sectionId}:${hourAt.getTime()}`;
-      const current = sections.get(key);
-      sections.set(key, {
-        sectionId: entry.sectionId,
-        hourAt,
-        hits: (current?.hits ?? 0) + 1,
-        notModified: (current?.notModified ?? 0) + (entry.notModified ? 1 : 0),
-      });
+      const token = tokens.get(entry.tokenId);
+      if (token === undefined) {
+        tokens.set(entry.tokenId, {
+          hits: 1,
+          lastUsedAt: at,
+          userAgent: entry.userAgent === undefined ? null : clipUserAgent(entry.userAgent),
+        });
+      } else {
+        token.hits += 1;
+        token.lastUsedAt = at;
+        if (entry.userAgent !== undefined) token.userAgent = clipUserAgent(entry.userAgent);
+      }
+      const hourMs = Math.floor(at.getTime() / HOUR_MS) * HOUR_MS;
+      // Sections are few and hours change rarely: a number key (hour index × 2^20 + section id).
+      const key = (hourMs / HOUR_MS) * 1_048_576 + entry.sectionId;
+      const section = sections.get(key);
+      if (section === undefined) {
+        sections.set(key, {
+          sectionId: entry.sectionId,
+          hourAt: new Date(hourMs),
+          hits: 1,
+          notModified: entry.notModified ? 1 : 0,
+        });
+      } else {
+        section.hits += 1;
+        if (entry.notModified) section.notModified += 1;
+      }
     },
 
     flush,
@@ -79,4 +92,10 @@ export function createUsageRecorder(deps: {
       flush();
     },
   };
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function clipUserAgent(agent: string): string {
+  return agent.length > MAX_USER_AGENT_LENGTH ? agent.slice(0, MAX_USER_AGENT_LENGTH) : agent;
 }

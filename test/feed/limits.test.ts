@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.ts';
 import { issueFeedToken } from '../../src/core/index.ts';
-import { createToken } from '../../src/feed/tokens.ts';
+import { createRepositories, openDatabase } from '../../src/db/index.ts';
+import { createToken, revokeTokens } from '../../src/feed/tokens.ts';
 import { ADMIN_TOKEN, createFeedHarness, makeEvent, seedSection } from './helpers.ts';
 
 const GENIE = 'Génie Info';
@@ -128,5 +129,38 @@ describe('If-Modified-Since', () => {
     expect(await since('9999')).toBe(200);
     expect(await since('1')).toBe(200);
     expect(await since('2026-11-20T08:01:00Z')).toBe(200);
+  });
+});
+
+describe('remembered token and section rows', () => {
+  it('forget a token revoked through the admin API at once', async () => {
+    const { base, token } = await seeded();
+    expect(await status(`${base}/feeds/${token}.ics`)).toBe(200);
+    const revoked = await fetch(`${base}/admin/revoke_token`, {
+      method: 'POST',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+    });
+    expect(await revoked.json()).toEqual({ revoked: 1 });
+    expect(await status(`${base}/feeds/${token}.ics`)).toBe(404);
+  });
+
+  it('forget a token revoked by another process (the CLI) on the same database file', async () => {
+    const harness = await createFeedHarness({ otherWritersCheckMs: 0 });
+    seedSection(harness.repositories, harness.config, GENIE, [makeEvent({ uid: 'a@ade' })], T0);
+    const token = createToken(harness, { name: 'bob', section: GENIE }).token;
+    const base = await harness.listen();
+    expect(await status(`${base}/feeds/${token}.ics`)).toBe(200);
+
+    const cli = openDatabase({ path: harness.path });
+    try {
+      revokeTokens(
+        { repositories: createRepositories(cli.db), config: harness.config, clock: harness.clock },
+        { token },
+      );
+    } finally {
+      cli.close();
+    }
+    expect(await status(`${base}/feeds/${token}.ics`)).toBe(404);
   });
 });

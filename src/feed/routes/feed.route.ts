@@ -21,15 +21,14 @@ export const CACHE_CONTROL = 'private, max-age=300';
  * tokens count against, and are refused by, the per-address guess limit.
  */
 export const feedRoutes: FeedRoutePlugin = (app, context, done) => {
-  const { repositories } = context.deps;
+  const { lookup } = context;
 
   app.get<{ Params: { token: string } }>('/feeds/:token.ics', (request, reply) => {
     const token = request.params.token;
     const row = FEED_TOKEN_PATTERN.test(token)
-      ? repositories.feedTokens.findActiveByHash(hashFeedToken(token))
+      ? lookup.activeToken(hashFeedToken(token))
       : undefined;
-    const section =
-      row?.sectionId == null ? undefined : repositories.sections.findById(row.sectionId);
+    const section = row?.sectionId == null ? undefined : lookup.sectionById(row.sectionId);
     if (row === undefined || section === undefined) return unknownToken(context, request, reply);
     return serveFeed(context, request, reply, row, section);
   });
@@ -44,9 +43,9 @@ export const feedRoutes: FeedRoutePlugin = (app, context, done) => {
       const configured = context.deps.config.sections.some((spec) => spec.key === key);
       const row =
         typeof token === 'string' && LEGACY_TOKEN_PATTERN.test(token) && configured
-          ? repositories.feedTokens.findActiveByHash(hashFeedToken(token))
+          ? lookup.activeToken(hashFeedToken(token))
           : undefined;
-      const section = row === undefined ? undefined : repositories.sections.findByKey(key);
+      const section = row === undefined ? undefined : lookup.sectionByKey(key);
       // A token without section opens every section (IPP); one with a section opens only that one.
       if (
         row === undefined ||
