@@ -14,16 +14,14 @@ import {
 import { createRepositories, openDatabase, runMigrations } from './db/index.ts';
 import { buildFeedServer } from './feed/index.ts';
 import {
-  createAurionSource,
   createHttpClient,
-  createIcsFileSource,
-  createIcsUrlSource,
   createScraper,
-  createSourceRegistry,
-  createWebdbfSource,
   startScrapeSchedule,
+  type RunOptions,
   type ScrapeSchedule,
 } from './scraper/index.ts';
+import { createDefaultSourceRegistry } from './scraper/sources/default-registry.ts';
+import { createThreadedScraper } from './scraper/worker/threaded-scraper.ts';
 
 const PRUNE_EVERY_MS = 6 * 3_600_000;
 
@@ -69,12 +67,7 @@ export function createApp(options: {
     maxBytes: config.scraper.maxBytes,
     ...(overrides.dispatcher === undefined ? {} : { dispatcher: overrides.dispatcher }),
   });
-  const sourceFor = createSourceRegistry({
-    ics: createIcsUrlSource,
-    file: createIcsFileSource,
-    webdbf: () => createWebdbfSource({ config: config.webdbf }),
-    aurion: () => createAurionSource({ config: config.aurion }),
-  });
+  const sourceFor = createDefaultSourceRegistry(config);
   const bot: Bot | undefined =
     config.discord.token === undefined
       ? undefined
@@ -111,9 +104,24 @@ export function createApp(options: {
         }),
   });
   scraper.syncSections();
+  // Scrapes run in a worker thread (its own connection to the same file), so a big calendar never
+  // stalls the feed server. Tests that inject a clock or an HTTP dispatcher keep them here.
+  const threaded =
+    overrides.clock === undefined &&
+    overrides.dispatcher === undefined &&
+    config.database.path !== ':memory:'
+      ? createThreadedScraper({
+          config,
+          logger,
+          recordAlerts: bot !== undefined,
+          onAlerts: () => bot?.notifier.notify(),
+        })
+      : undefined;
+  const runOnce = (runOptions: RunOptions) =>
+    threaded === undefined ? scraper.runOnce(runOptions) : threaded.runOnce(runOptions);
 
   const runScrape: RunScrape = (scrapeOptions = {}) =>
-    scraper.runOnce({ ...scrapeOptions, trigger: 'manual', force: true });
+    runOnce({ ...scrapeOptions, trigger: 'manual', force: true });
 
   let schedule: ScrapeSchedule | undefined;
   let server: FastifyInstance | undefined;
@@ -171,6 +179,7 @@ export function createApp(options: {
         runScrape,
         alertBacklog: bot === undefined ? undefined : () => bot.backlog(),
         version,
+        externalWrites: threaded === undefined ? undefined : () => threaded.finishedRuns(),
       });
       address = await server.listen({ host: config.feed.host, port: config.feed.port });
     }
@@ -178,7 +187,7 @@ export function createApp(options: {
       schedule = startScrapeSchedule({
         intervalSeconds: config.scraper.intervalSeconds,
         timeZone: config.timeZone,
-        runOnce: (signal) => scraper.runOnce({ trigger: 'schedule', signal }),
+        runOnce: (signal) => runOnce({ trigger: 'schedule', signal }),
         logger,
       });
     }
@@ -201,7 +210,8 @@ export function createApp(options: {
       clearInterval(pruneTimer);
       // A run in progress finishes its section (its transaction is all-or-nothing) or is
       // abandoned with nothing written; queued runs see the aborted signal and do nothing.
-      await scraper.runOnce({ signal: AbortSignal.abort() }).catch(() => []);
+      await runOnce({ signal: AbortSignal.abort() }).catch(() => []);
+      await threaded?.close();
       if (botStarted)
         await bot?.stop().catch((error: unknown) => {
           logger.error({ err: error }, 'bot did not stop cleanly');

@@ -18,6 +18,11 @@ export type FeedDeps = {
   /** Alerts waiting for Discord delivery (exposed in /metrics when the bot runs). */
   readonly alertBacklog?: (() => number) | undefined;
   readonly version: string;
+  /**
+   * Changes when another connection of this process committed (the scrape worker's runs): the
+   * token and section lookups then read again at once, not at their next PRAGMA data_version look.
+   */
+  readonly externalWrites?: (() => number) | undefined;
 };
 
 /**

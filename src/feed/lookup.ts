@@ -19,6 +19,8 @@ export type FeedLookup = ReturnType<typeof createFeedLookup>;
 export function createFeedLookup(deps: {
   readonly repositories: Pick<Repositories, 'feedTokens' | 'sections' | 'maintenance'>;
   readonly otherWritersCheckMs?: number;
+  /** A counter moved by another connection of this process after it committed (cheap to read). */
+  readonly externalWrites?: (() => number) | undefined;
 }) {
   const { feedTokens, sections, maintenance } = deps.repositories;
   const checkEveryMs = deps.otherWritersCheckMs ?? OTHER_WRITERS_CHECK_MS;
@@ -27,6 +29,7 @@ export function createFeedLookup(deps: {
   const sectionsByKey = new Map<SectionKey, SectionRow>();
   let local = Number.NaN;
   let others = Number.NaN;
+  let external = Number.NaN;
   let othersCheckedAt = Number.NEGATIVE_INFINITY;
 
   function clear(): void {
@@ -42,7 +45,12 @@ export function createFeedLookup(deps: {
       local = nowLocal;
       clear();
     }
+    const nowExternal = deps.externalWrites?.() ?? 0;
     const now = performance.now();
+    if (nowExternal !== external) {
+      external = nowExternal;
+      othersCheckedAt = Number.NEGATIVE_INFINITY;
+    }
     if (now - othersCheckedAt >= checkEveryMs) {
       othersCheckedAt = now;
       const nowOthers = maintenance.changeMarker().others;

@@ -104,6 +104,7 @@ export async function buildFeedServer(
     cache,
     lookup: createFeedLookup({
       repositories: deps.repositories,
+      externalWrites: deps.externalWrites,
       ...(options.otherWritersCheckMs === undefined
         ? {}
         : { otherWritersCheckMs: options.otherWritersCheckMs }),

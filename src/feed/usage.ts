@@ -12,7 +12,7 @@ export type UsageRecorder = ReturnType<typeof createUsageRecorder>;
  * close), so serving a feed never waits on a database write.
  */
 export function createUsageRecorder(deps: {
-  repositories: Pick<Repositories, 'feedTokens'>;
+  repositories: Pick<Repositories, 'feedTokens' | 'maintenance'>;
   clock: Clock;
   logger: Logger;
   flushIntervalMs?: number;
@@ -22,21 +22,62 @@ export function createUsageRecorder(deps: {
   let sections = new Map<number, Mutable<SectionUsage>>();
   let timer: NodeJS.Timeout | undefined;
 
-  function flush(): void {
+  /**
+   * Writes what was counted. A scrape committing in the worker thread holds the write lock for a
+   * while: then the batch waits for the next flush instead of blocking feed requests (`wait`
+   * only on close).
+   */
+  function flush(wait = false): void {
     if (tokens.size === 0 && sections.size === 0) return;
     const tokenBatch = tokens;
-    const sectionBatch = [...sections.values()];
+    const sectionBatch = sections;
     tokens = new Map();
     sections = new Map();
+    const { feedTokens, maintenance } = deps.repositories;
+    const write = <T>(run: () => T): T => (wait ? run() : maintenance.withoutWaiting(run));
     try {
-      deps.repositories.feedTokens.recordUsage(tokenBatch);
-      deps.repositories.feedTokens.recordSectionUsage(sectionBatch);
+      write(() => {
+        feedTokens.recordUsage(tokenBatch);
+      });
     } catch (error) {
-      // Statistics only: losing one batch beats retrying against a broken database forever.
-      deps.logger.warn(
-        { err: error, tokens: tokenBatch.size, sections: sectionBatch.length },
-        'feed usage flush failed',
-      );
+      if (isBusy(error)) requeueTokens(tokenBatch);
+      else warnLost(error, tokenBatch.size, 0);
+    }
+    try {
+      write(() => {
+        feedTokens.recordSectionUsage([...sectionBatch.values()]);
+      });
+    } catch (error) {
+      if (isBusy(error)) requeueSections(sectionBatch);
+      else warnLost(error, 0, sectionBatch.size);
+    }
+  }
+
+  function warnLost(error: unknown, tokenCount: number, sectionCount: number): void {
+    // Statistics only: losing one batch beats retrying against a broken database forever.
+    deps.logger.warn(
+      { err: error, tokens: tokenCount, sections: sectionCount },
+      'feed usage flush failed',
+    );
+  }
+
+  function requeueTokens(batch: Map<number, Mutable<TokenUsage>>): void {
+    for (const [id, usage] of batch) {
+      const current = tokens.get(id);
+      if (current === undefined) tokens.set(id, usage);
+      else current.hits += usage.hits;
+    }
+  }
+
+  function requeueSections(batch: Map<number, Mutable<SectionUsage>>): void {
+    for (const [key, usage] of batch) {
+      const current = sections.get(key);
+      if (current === undefined) {
+        sections.set(key, usage);
+      } else {
+        current.hits += usage.hits;
+        current.notModified += usage.notModified;
+      }
     }
   }
 
@@ -81,7 +122,9 @@ export function createUsageRecorder(deps: {
 
     start(): void {
       if (timer !== undefined) return;
-      timer = setInterval(flush, deps.flushIntervalMs ?? USAGE_FLUSH_INTERVAL_MS);
+      timer = setInterval(() => {
+        flush();
+      }, deps.flushIntervalMs ?? USAGE_FLUSH_INTERVAL_MS);
       timer.unref();
     },
 
@@ -89,7 +132,7 @@ export function createUsageRecorder(deps: {
     stop(): void {
       if (timer !== undefined) clearInterval(timer);
       timer = undefined;
-      flush();
+      flush(true);
     },
   };
 }
@@ -98,4 +141,14 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function clipUserAgent(agent: string): string {
   return agent.length > MAX_USER_AGENT_LENGTH ? agent.slice(0, MAX_USER_AGENT_LENGTH) : agent;
+}
+
+function isBusy(error: unknown): boolean {
+  for (let cause = error; typeof cause === 'object' && cause !== null;) {
+    if ('code' in cause && (cause.code === 'SQLITE_BUSY' || cause.code === 'SQLITE_LOCKED')) {
+      return true;
+    }
+    cause = 'cause' in cause ? cause.cause : undefined;
+  }
+  return false;
 }

@@ -51,6 +51,20 @@ export function createMaintenanceRepository(db: Database) {
       return { local: Number(localChanges.get()), others: Number(dataVersion.get()) };
     },
 
+    /**
+     * Runs `write` without waiting for another connection's write lock (the scrape worker's
+     * commit): SQLITE_BUSY at once instead of holding this thread for busy_timeout.
+     */
+    withoutWaiting<T>(write: () => T): T {
+      const previous = Number(db.$client.pragma('busy_timeout', { simple: true }));
+      db.$client.pragma('busy_timeout = 0');
+      try {
+        return write();
+      } finally {
+        db.$client.pragma(`busy_timeout = ${previous}`);
+      }
+    },
+
     /** The `local` part of changeMarker alone (cheaper: no look at the database file). */
     localChanges(): number {
       localChanges ??= db.$client.prepare('SELECT total_changes()').pluck();
