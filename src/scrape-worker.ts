@@ -3,6 +3,8 @@
 // app's thread would run, over a connection of its own to the same SQLite file (WAL: the feed
 // server keeps reading the last committed state meanwhile). Nothing here re-implements a step of a
 // scrape; only how results and logs travel back to the app's thread.
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { Writable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger, isAppError, systemClock } from './core/index.ts';
@@ -34,7 +36,22 @@ function serializeError(error: unknown): SerializedError {
   };
 }
 
+/**
+ * Scraping is background work: on Linux this thread gets a lower CPU priority than the app's
+ * thread (setpriority applies to one thread there), so on a busy machine the feed server is
+ * scheduled first. Elsewhere, or without the right, nothing changes.
+ */
+function lowerThreadPriority(): void {
+  try {
+    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(threadId) && threadId > 0) setPriority(threadId, 10);
+  } catch {
+    // Not Linux, or not allowed: the thread keeps the process's priority.
+  }
+}
+
 try {
+  lowerThreadPriority();
   const { config, recordAlerts, finishedRuns } = workerData as ScrapeWorkerData;
   const finished = new Int32Array(finishedRuns);
   // Log lines (already redacted by the same logger settings) go to the app's logger.
