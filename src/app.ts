@@ -210,8 +210,9 @@ export function createApp(options: {
       clearInterval(pruneTimer);
       // A run in progress finishes its section (its transaction is all-or-nothing) or is
       // abandoned with nothing written; queued runs see the aborted signal and do nothing.
-      await runOnce({ signal: AbortSignal.abort() }).catch(() => []);
-      await threaded?.close();
+      if (threaded === undefined)
+        await scraper.runOnce({ signal: AbortSignal.abort() }).catch(() => []);
+      else await threaded.close();
       if (botStarted)
         await bot?.stop().catch((error: unknown) => {
           logger.error({ err: error }, 'bot did not stop cleanly');

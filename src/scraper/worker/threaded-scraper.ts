@@ -41,9 +41,13 @@ export function createThreadedScraper(deps: {
     recordAlerts: deps.recordAlerts,
     finishedRuns,
   };
-  const worker = new Worker(new URL('../../scrape-worker.ts', import.meta.url), {
-    workerData: data,
-  });
+  // Started on the first run (a CLI command that never scrapes never pays for the thread), and
+  // keeping the process alive only while a call is pending.
+  let started: Worker | undefined;
+  function worker(): Worker {
+    started ??= startWorker();
+    return started;
+  }
   const pending = new Map<
     number,
     { resolve: (value: unknown) => void; reject: (error: Error) => void }
@@ -52,7 +56,26 @@ export function createThreadedScraper(deps: {
   let failure: Error | undefined;
   let closed = false;
 
-  worker.on('message', (message: FromWorker) => {
+  function startWorker(): Worker {
+    const thread = new Worker(new URL('../../scrape-worker.ts', import.meta.url), {
+      workerData: data,
+    });
+    thread.unref();
+    thread.on('message', onMessage);
+    thread.on('error', (error) => {
+      failure = error;
+      deps.logger.error({ err: error }, 'scrape worker crashed');
+      rejectAll(error);
+    });
+    thread.on('exit', (code) => {
+      if (closed) return;
+      failure ??= new Error(`scrape worker exited (${code})`);
+      rejectAll(failure);
+    });
+    return thread;
+  }
+
+  function onMessage(message: FromWorker): void {
     switch (message.type) {
       case 'log':
         relayLog(deps.logger, message.line);
@@ -83,39 +106,33 @@ export function createThreadedScraper(deps: {
         });
         return;
     }
-  });
-  worker.on('error', (error) => {
-    failure = error;
-    deps.logger.error({ err: error }, 'scrape worker crashed');
-    rejectAll(error);
-  });
-  worker.on('exit', (code) => {
-    if (closed) return;
-    failure ??= new Error(`scrape worker exited (${code})`);
-    rejectAll(failure);
-  });
+  }
 
   function settle(id: number, apply: (entry: NonNullable<ReturnType<typeof pending.get>>) => void) {
     const entry = pending.get(id);
     if (entry === undefined) return;
     pending.delete(id);
+    if (pending.size === 0) started?.unref();
     apply(entry);
   }
 
   function rejectAll(error: Error): void {
     for (const entry of pending.values()) entry.reject(error);
     pending.clear();
+    started?.unref();
   }
 
   function call<T>(message: (id: number) => ToWorker, signal?: AbortSignal): Promise<T> {
     if (failure !== undefined) return Promise.reject(failure);
     const id = nextId++;
+    const thread = worker();
     return new Promise<T>((resolve, reject) => {
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      worker.postMessage(message(id));
+      thread.ref();
+      thread.postMessage(message(id));
       if (signal !== undefined) {
         const abort = () => {
-          worker.postMessage({ type: 'abort', id } satisfies ToWorker);
+          thread.postMessage({ type: 'abort', id } satisfies ToWorker);
         };
         if (signal.aborted) abort();
         else signal.addEventListener('abort', abort, { once: true });
@@ -134,13 +151,17 @@ export function createThreadedScraper(deps: {
     finishedRuns: () => Atomics.load(finished, 0),
     async close() {
       if (closed) return;
+      if (started === undefined) {
+        closed = true;
+        return;
+      }
       // Queued behind any run in progress: it finishes its section first.
       await call<ScrapeSummary[]>(
         (id) => ({ type: 'run', id, options: {} }),
         AbortSignal.abort(),
       ).catch(() => []);
       closed = true;
-      await worker.terminate();
+      await started.terminate();
     },
   };
 }
