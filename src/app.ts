@@ -117,6 +117,9 @@ export function createApp(options: {
           onAlerts: () => bot?.notifier.notify(),
         })
       : undefined;
+  // Booting the thread (loading its modules) takes a moment: it starts now, next to migrations,
+  // section sync and the bot's login, so the first scrape need not wait for it.
+  threaded?.warmUp();
   const runOnce = (runOptions: RunOptions) =>
     threaded === undefined ? scraper.runOnce(runOptions) : threaded.runOnce(runOptions);
 

@@ -16,6 +16,8 @@ const LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fa
 export type ThreadedScraper = {
   runOnce(options?: RunOptions): Promise<ScrapeSummary[]>;
   syncSections(): Promise<void>;
+  /** Starts the thread now (the server does at start, so its first scrape need not wait). */
+  warmUp(): void;
   /** Changes when a run finished in the worker (its commits are then visible to any connection). */
   finishedRuns(): number;
   /** Lets a running scrape finish its section, then ends the thread. */
@@ -149,6 +151,9 @@ export function createThreadedScraper(deps: {
       return call<undefined>((id) => ({ type: 'sync', id }));
     },
     finishedRuns: () => Atomics.load(finished, 0),
+    warmUp() {
+      if (!closed && failure === undefined) worker();
+    },
     async close() {
       if (closed) return;
       if (started === undefined) {
