@@ -160,11 +160,14 @@ export function createThreadedScraper(deps: {
         closed = true;
         return;
       }
-      // Queued behind any run in progress: it finishes its section first.
-      await call<ScrapeSummary[]>(
-        (id) => ({ type: 'run', id, options: {} }),
-        AbortSignal.abort(),
-      ).catch(() => []);
+      // Queued behind any run in progress: it finishes its section first. A thread that never
+      // got a call (a CLI command that does not scrape) has nothing to finish.
+      if (nextId > 1) {
+        await call<ScrapeSummary[]>(
+          (id) => ({ type: 'run', id, options: {} }),
+          AbortSignal.abort(),
+        ).catch(() => []);
+      }
       closed = true;
       await started.terminate();
     },
