@@ -201,6 +201,8 @@ export function createApp(options: {
       await bot.start();
     }
     const demoFeedUrl = issueDemoFeedUrl();
+    // Started once scrapes can run (the worker thread has loaded; feeds are served already).
+    await threaded?.ready();
     return {
       ...(demoFeedUrl === undefined ? {} : { demoFeedUrl }),
       ...(address === undefined ? {} : { address }),

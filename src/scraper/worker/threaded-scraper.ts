@@ -18,6 +18,8 @@ export type ThreadedScraper = {
   syncSections(): Promise<void>;
   /** Starts the thread now (the server does at start, so its first scrape need not wait). */
   warmUp(): void;
+  /** Resolves once the thread has loaded and opened the database (or failed to: runs then reject). */
+  ready(): Promise<void>;
   /** Changes when a run finished in the worker (its commits are then visible to any connection). */
   finishedRuns(): number;
   /** Lets a running scrape finish its section, then ends the thread. */
@@ -46,6 +48,10 @@ export function createThreadedScraper(deps: {
   // Started on the first run (a CLI command that never scrapes never pays for the thread), and
   // keeping the process alive only while a call is pending.
   let started: Worker | undefined;
+  let markReady: () => void = () => undefined;
+  const booted = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
   function worker(): Worker {
     started ??= startWorker();
     return started;
@@ -86,11 +92,13 @@ export function createThreadedScraper(deps: {
         deps.onAlerts?.();
         return;
       case 'ready':
+        markReady();
         return;
       case 'fatal':
         failure = toError(message.error);
         deps.logger.error({ err: failure }, 'scrape worker could not start');
         rejectAll(failure);
+        markReady();
         return;
       case 'result':
         settle(message.id, (entry) => {
@@ -122,6 +130,7 @@ export function createThreadedScraper(deps: {
     for (const entry of pending.values()) entry.reject(error);
     pending.clear();
     started?.unref();
+    markReady();
   }
 
   function call<T>(message: (id: number) => ToWorker, signal?: AbortSignal): Promise<T> {
@@ -153,6 +162,11 @@ export function createThreadedScraper(deps: {
     finishedRuns: () => Atomics.load(finished, 0),
     warmUp() {
       if (!closed && failure === undefined) worker();
+    },
+    ready() {
+      if (closed || failure !== undefined) return Promise.resolve();
+      worker();
+      return booted;
     },
     async close() {
       if (closed) return;
