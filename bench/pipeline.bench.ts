@@ -25,6 +25,7 @@ import { decodeCalendarBytes, parseIcsCalendar } from '../src/scraper/ics.ts';
 import { createScraper } from '../src/scraper/scraper.ts';
 import { createIcsFileSource } from '../src/scraper/sources/ics-url.source.ts';
 import { createSourceRegistry } from '../src/scraper/sources/registry.ts';
+import { formatEventLoop, measureScrapeEventLoop } from './feed/event-loop.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 5_000);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 7);
@@ -296,3 +297,17 @@ const verdict = (figures: Figures, target?: number) => {
 console.log(`baseline    ${verdict(baseline, 3)}`);
 console.log(`re-scrape   ${verdict(rescrape, 1.5)}`);
 console.log(`full diff   ${verdict(fullDiff)} (an unchanged re-export diffed event by event)`);
+
+// Issue 13: the app thread's event loop while a big calendar is scraped (the feed server shares
+// it). Targets: worst delay ≤ 50 ms in the worker during a 20,000-event scrape; RSS within 1.5×.
+// BENCH_ELD_EVENTS (default 10000,20000); BENCH_ELD_INLINE=1 adds the app-thread figure.
+for (const count of (process.env.BENCH_ELD_EVENTS ?? '10000,20000').split(',').map(Number)) {
+  const big = adeCalendar(count, new Date('2026-09-01T06:00:00Z'));
+  const inWorker = await measureScrapeEventLoop(count, big, 'worker');
+  console.log(formatEventLoop('worker', inWorker));
+  if (process.env.BENCH_ELD_INLINE === '1') {
+    console.log(
+      formatEventLoop('app thread', await measureScrapeEventLoop(count, big, 'app thread')),
+    );
+  }
+}

@@ -19,17 +19,15 @@ import {
 } from './db/index.ts';
 import { buildFeedServer } from './feed/index.ts';
 import {
-  createAurionSource,
   createHttpClient,
-  createIcsFileSource,
-  createIcsUrlSource,
   createScraper,
-  createSourceRegistry,
-  createWebdbfSource,
   startScrapeSchedule,
+  type RunOptions,
   type ScrapeSchedule,
 } from './scraper/index.ts';
 import { resetBackoffOnSourceChange } from './scraper/source-identity.ts';
+import { createDefaultSourceRegistry } from './scraper/sources/default-registry.ts';
+import { createThreadedScraper } from './scraper/worker/threaded-scraper.ts';
 
 const PRUNE_EVERY_MS = 6 * 3_600_000;
 /** How often the running app checks that DATABASE_PATH still names the file it opened. */
@@ -75,12 +73,7 @@ export function createApp(options: {
     maxBytes: config.scraper.maxBytes,
     ...(overrides.dispatcher === undefined ? {} : { dispatcher: overrides.dispatcher }),
   });
-  const sourceFor = createSourceRegistry({
-    ics: createIcsUrlSource,
-    file: createIcsFileSource,
-    webdbf: () => createWebdbfSource({ config: config.webdbf }),
-    aurion: () => createAurionSource({ config: config.aurion }),
-  });
+  const sourceFor = createDefaultSourceRegistry(config);
   const bot: Bot | undefined =
     config.discord.token === undefined
       ? undefined
@@ -125,9 +118,27 @@ export function createApp(options: {
     logger,
     now: clock.now(),
   });
+  // Scrapes run in a worker thread (its own connection to the same file), so a big calendar never
+  // stalls the feed server. Tests that inject a clock or an HTTP dispatcher keep them here.
+  const threaded =
+    overrides.clock === undefined &&
+    overrides.dispatcher === undefined &&
+    config.database.path !== ':memory:'
+      ? createThreadedScraper({
+          config,
+          logger,
+          recordAlerts: bot !== undefined,
+          onAlerts: () => bot?.notifier.notify(),
+        })
+      : undefined;
+  // Booting the thread (loading its modules) takes a moment: it starts now, next to migrations,
+  // section sync and the bot's login, so the first scrape need not wait for it.
+  threaded?.warmUp();
+  const runOnce = (runOptions: RunOptions) =>
+    threaded === undefined ? scraper.runOnce(runOptions) : threaded.runOnce(runOptions);
 
   const runScrape: RunScrape = (scrapeOptions = {}) =>
-    scraper.runOnce({ ...scrapeOptions, trigger: 'manual', force: true });
+    runOnce({ ...scrapeOptions, trigger: 'manual', force: true });
 
   let schedule: ScrapeSchedule | undefined;
   let server: FastifyInstance | undefined;
@@ -218,6 +229,7 @@ export function createApp(options: {
         botStatus: bot === undefined ? undefined : () => bot.status(),
         version,
         databaseFileOk: checkDatabaseFile,
+        externalWrites: threaded === undefined ? undefined : () => threaded.finishedRuns(),
       });
       // A write acknowledged after the file vanished would be lost: check before every write.
       server.addHook('onRequest', (request, _reply, done) => {
@@ -233,7 +245,7 @@ export function createApp(options: {
         // A vanished database file is noticed before a scrape writes, not up to 5 s after.
         runOnce: (signal) => {
           checkDatabaseFile();
-          return scraper.runOnce({ trigger: 'schedule', signal });
+          return runOnce({ trigger: 'schedule', signal });
         },
         logger,
       });
@@ -247,6 +259,8 @@ export function createApp(options: {
       void bot.start();
     }
     const demoFeedUrl = issueDemoFeedUrl();
+    // Started once scrapes can run (the worker thread has loaded; feeds are served already).
+    await threaded?.ready();
     return {
       ...(demoFeedUrl === undefined ? {} : { demoFeedUrl }),
       ...(address === undefined ? {} : { address }),
@@ -260,7 +274,9 @@ export function createApp(options: {
       clearInterval(fileWatch);
       // A run in progress finishes its section (its transaction is all-or-nothing) or is
       // abandoned with nothing written; queued runs see the aborted signal and do nothing.
-      await scraper.runOnce({ signal: AbortSignal.abort() }).catch(() => []);
+      if (threaded === undefined)
+        await scraper.runOnce({ signal: AbortSignal.abort() }).catch(() => []);
+      else await threaded.close();
       if (botStarted)
         await bot?.stop().catch((error: unknown) => {
           logger.error({ err: error }, 'bot did not stop cleanly');

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { AppError } from './core/errors.ts';
 import {
@@ -24,9 +25,43 @@ const httpUrl = z
 const snowflake = z
   .string()
   .regex(/^\d{15,22}$/, 'expected a Discord id (a number of 15 to 22 digits)');
-const flag = z
+/** A yes/no setting (exported for settings that need one). */
+export const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
   .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+
+/**
+ * Which reverse proxies are trusted for X-Forwarded-For: off, a hop count (`true` = 1), or a list
+ * of proxy addresses / CIDRs. Never "every hop": then a client picks its own address by sending one.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((value, context): false | number | string[] => {
+    const lower = value.toLowerCase();
+    if (['', 'false', '0', 'no', 'off'].includes(lower)) return false;
+    if (['true', 'yes', 'on'].includes(lower)) return 1;
+    if (/^\d{1,2}$/.test(value)) return Number(value);
+    const entries = value.split(',').map((entry) => entry.trim());
+    const bad = entries.find((entry) => !isAddressOrCidr(entry));
+    if (bad !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        message: `expected false, a hop count, or proxy addresses/CIDRs separated by commas (not "${bad}")`,
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 /**
  * Every environment variable the app reads, keyed by its name so that an error names the variable
@@ -63,7 +98,7 @@ export const envSchema = z.object({
   PORT: port.optional(),
   FLASK_PORT: port.optional(),
   PUBLIC_URL: httpUrl.optional(),
-  TRUST_PROXY: flag.default(false),
+  TRUST_PROXY: trustProxy.default(false),
   ADMIN_STATIC_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   STALE_AFTER: seconds(3600),
   CANCELLED_RETENTION_DAYS: z.coerce.number().int().min(0).default(7),

@@ -3,7 +3,9 @@ import type { Clock, Logger, RunScrape } from '../core/index.ts';
 import type { Config } from '../config.ts';
 import type { Repositories } from '../db/index.ts';
 import type { FeedCache } from './feed-cache.ts';
+import type { FeedLookup } from './lookup.ts';
 import type { FeedMetrics } from './metrics.ts';
+import type { WindowLimiter } from './rate-limit.ts';
 import type { UsageRecorder } from './usage.ts';
 
 /** What the feed server needs from app.ts, and nothing more. */
@@ -23,9 +25,17 @@ export type FeedDeps = {
    * /healthz answers 503 and writes are refused. Checked on /healthz and before every write request.
    */
   readonly databaseFileOk?: (() => boolean) | undefined;
+  /**
+   * Changes when another connection of this process committed (the scrape worker's runs): the
+   * token and section lookups then read again at once, not at their next PRAGMA data_version look.
+   */
+  readonly externalWrites?: (() => number) | undefined;
 };
 
-/** Counts failed requests (unknown tokens, bad admin credentials) per client address. */
+/**
+ * Counts unknown-token answers per client address (the guess limit of FeedLimits, as promises for
+ * routes written against it before it was synchronous).
+ */
 export type FailureLimiter = {
   /** True when this address already used up its failures for the window. */
   isBlocked(request: FastifyRequest): Promise<boolean>;
@@ -35,13 +45,28 @@ export type FailureLimiter = {
   refuse(reply: FastifyReply): FastifyReply;
 };
 
+/** The per-request limits, synchronous (in memory, fixed one-minute windows). */
+export type FeedLimits = {
+  /** Unknown or revoked tokens, per client address (FEED_NOT_FOUND_RATE_LIMIT). */
+  readonly guesses: WindowLimiter;
+  /** Admin API authentication failures, per client address, apart from feed guesses. */
+  readonly adminFailures: WindowLimiter;
+  /** Feed hits per token (FEED_RATE_LIMIT): never per address, a NAT hides hundreds of students. */
+  readonly feedHits: WindowLimiter;
+  /** Answers 429 with Retry-After, and counts it. */
+  refuse(reply: FastifyReply): FastifyReply;
+};
+
 /** Shared by the route plugins (passed as plugin options). */
 export type FeedContext = {
   readonly deps: FeedDeps;
   readonly cache: FeedCache;
+  /** Token and section rows, remembered while the database is unchanged. */
+  readonly lookup: FeedLookup;
   readonly usage: UsageRecorder;
   readonly metrics: FeedMetrics;
   readonly failures: FailureLimiter;
+  readonly limits: FeedLimits;
   /** Route-level rate limit (per client address) for feed hits. */
   readonly feedRateLimit: {
     max: number;

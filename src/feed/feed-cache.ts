@@ -11,11 +11,14 @@ import {
 } from '../core/index.ts';
 import type { Repositories, SectionRow, StoredEvent } from '../db/index.ts';
 import { computeEtag, toWholeSeconds } from './conditional.ts';
+import { compressRepresentations, type Representations } from './encoding.ts';
 import { renderCalendar } from './render-calendar.ts';
 
 export type CachedFeed = {
   readonly body: Buffer;
   readonly etag: string;
+  /** identity, gzip and brotli bytes with an ETag each, compressed once per rendered version. */
+  readonly representations: Representations;
   /** Whole seconds; never moves backwards for a given (section, filter), nor for a given token. */
   readonly lastModified: Date;
   readonly lastModifiedHeader: string;
@@ -189,6 +192,7 @@ export function createFeedCache(deps: FeedCacheDeps) {
     renders += 1;
     const body = Buffer.from(text, 'utf8');
     const etag = computeEtag(body);
+    const representations = compressRepresentations(body, etag);
 
     // When the bytes changed without a content change (banner, expiry), the moment they did.
     let variantSinceMs = Math.max(
@@ -226,6 +230,7 @@ export function createFeedCache(deps: FeedCacheDeps) {
     return {
       body,
       etag,
+      representations,
       lastModified,
       lastModifiedHeader: lastModified.toUTCString(),
       contentDisposition: toContentDisposition(section.name),
@@ -238,7 +243,7 @@ export function createFeedCache(deps: FeedCacheDeps) {
 
   function remove(key: string, entry: Entry): void {
     entries.delete(key);
-    bytes -= entry.body.length;
+    bytes -= sizeOf(entry);
     evictions += 1;
   }
 
@@ -246,10 +251,10 @@ export function createFeedCache(deps: FeedCacheDeps) {
     const replaced = entries.get(key);
     if (replaced !== undefined) {
       entries.delete(key);
-      bytes -= replaced.body.length;
+      bytes -= sizeOf(replaced);
     }
     entries.set(key, entry);
-    bytes += entry.body.length;
+    bytes += sizeOf(entry);
     validators.delete(key);
     validators.set(key, { etag: entry.etag, lastModified: entry.lastModified });
     // Validators are small; keep those of about ten times as many feeds as bytes.
@@ -325,10 +330,17 @@ function withFilterChange(feed: CachedFeed, filterChangedAt: Date | null): Cache
   return {
     body: feed.body,
     etag: feed.etag,
+    representations: feed.representations,
     lastModified: changedAt,
     lastModifiedHeader: changedAt.toUTCString(),
     contentDisposition: feed.contentDisposition,
   };
+}
+
+/** Bytes held for one rendered calendar: every representation. */
+function sizeOf(feed: CachedFeed): number {
+  const { identity, gzip, br } = feed.representations;
+  return identity.body.length + gzip.body.length + br.body.length;
 }
 
 function keyOf(sectionId: number, filterKey: string): string {

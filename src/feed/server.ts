@@ -4,10 +4,12 @@ import Fastify, {
   type FastifyInstance,
   type FastifyRequest,
 } from 'fastify';
-import type { FailureLimiter, FeedContext, FeedDeps } from './context.ts';
+import type { FailureLimiter, FeedContext, FeedDeps, FeedLimits } from './context.ts';
 import { registerErrorHandler, sendFeedNotFound } from './error-handler.ts';
 import { createFeedCache, type FeedCacheLimits } from './feed-cache.ts';
+import { createFeedLookup } from './lookup.ts';
 import { createFeedMetrics } from './metrics.ts';
+import { createWindowLimiter } from './rate-limit.ts';
 import { serializeRequest } from './redact.ts';
 import { adminRoutes } from './routes/admin.route.ts';
 import { feedRoutes } from './routes/feed.route.ts';
@@ -22,6 +24,8 @@ export type FeedServerOptions = {
   readonly usageFlushIntervalMs?: number;
   /** Bounds of the rendered-calendar cache (defaults: 1,000 entries, 256 MiB, 1 hour idle). */
   readonly feedCache?: Partial<FeedCacheLimits>;
+  /** How often commits of other processes are looked for by the token lookup (default 100 ms). */
+  readonly otherWritersCheckMs?: number;
 };
 
 /**
@@ -38,7 +42,7 @@ export async function buildFeedServer(
   const fastifyLogger: FastifyBaseLogger = logger;
   const app = Fastify({
     loggerInstance: fastifyLogger,
-    trustProxy: config.feed.trustProxy,
+    trustProxy: toFastifyTrustProxy(config.feed.trustProxy),
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
     keepAliveTimeout: 5_000,
@@ -75,19 +79,11 @@ export async function buildFeedServer(
       metrics.countRateLimited();
     },
   });
-  const failureLimit = app.createRateLimit({
-    max: config.feed.notFoundRateLimitPerMinute,
-    timeWindow: MINUTE_MS,
-    keyGenerator: (request) => `failures:${request.ip}`,
-  });
-  const failures: FailureLimiter = {
-    async isBlocked(request) {
-      const state = await failureLimit(request, { increment: false });
-      return !state.isAllowed && state.remaining === 0;
-    },
-    async hit(request) {
-      await failureLimit(request);
-    },
+  const window = { windowMs: MINUTE_MS };
+  const limits: FeedLimits = {
+    guesses: createWindowLimiter({ ...window, max: config.feed.notFoundRateLimitPerMinute }),
+    adminFailures: createWindowLimiter({ ...window, max: config.feed.notFoundRateLimitPerMinute }),
+    feedHits: createWindowLimiter({ ...window, max: config.feed.rateLimitPerMinute }),
     refuse(reply) {
       metrics.countRateLimited();
       return reply
@@ -97,13 +93,29 @@ export async function buildFeedServer(
         .send({ error: 'rate_limited', message: 'too many requests, retry later' });
     },
   };
+  const failures: FailureLimiter = {
+    isBlocked: (request) => Promise.resolve(limits.guesses.isBlocked(request.ip)),
+    hit(request) {
+      limits.guesses.hit(request.ip);
+      return Promise.resolve();
+    },
+    refuse: (reply) => limits.refuse(reply),
+  };
 
   const context: FeedContext = {
     deps,
     cache,
+    lookup: createFeedLookup({
+      repositories: deps.repositories,
+      externalWrites: deps.externalWrites,
+      ...(options.otherWritersCheckMs === undefined
+        ? {}
+        : { otherWritersCheckMs: options.otherWritersCheckMs }),
+    }),
     usage,
     metrics,
     failures,
+    limits,
     feedRateLimit: {
       max: config.feed.rateLimitPerMinute,
       timeWindow: MINUTE_MS,
@@ -112,9 +124,11 @@ export async function buildFeedServer(
   };
 
   registerErrorHandler(app);
-  app.setNotFoundHandler(async (request, reply) => {
-    if (await failures.isBlocked(request)) return failures.refuse(reply);
-    await failures.hit(request);
+  // Only a path that can carry a token is a guess: `/`, `/favicon.ico`, `/robots.txt`... are not.
+  app.setNotFoundHandler((request, reply) => {
+    if (!couldCarryToken(request.url)) return sendFeedNotFound(reply);
+    if (limits.guesses.isBlocked(request.ip)) return limits.refuse(reply);
+    limits.guesses.hit(request.ip);
     return sendFeedNotFound(reply);
   });
 
@@ -132,4 +146,21 @@ export async function buildFeedServer(
     done();
   });
   return app;
+}
+
+/** `/feeds/...` or any `token=` query: what a token guess looks like. */
+function couldCarryToken(url: string): boolean {
+  return url.startsWith('/feeds/') || /[?&]token=/.test(url);
+}
+
+/**
+ * TRUST_PROXY as Fastify takes it: a hop count becomes "trust the first n hops" (the address n
+ * hops from the socket is the client's); a list is matched by address/CIDR; never "trust all".
+ */
+function toFastifyTrustProxy(
+  setting: false | number | readonly string[],
+): false | string[] | ((address: string, hop: number) => boolean) {
+  if (setting === false || setting === 0) return false;
+  if (typeof setting === 'number') return (_address, hop) => hop < setting;
+  return [...setting];
 }

@@ -3,6 +3,7 @@ import {
   computeEtag,
   isNotModified,
   matchesIfNoneMatch,
+  parseHttpDate,
   toWholeSeconds,
 } from '../../src/feed/conditional.ts';
 import { toContentDisposition } from '../../src/feed/feed-cache.ts';
@@ -31,12 +32,34 @@ describe('conditional requests', () => {
     expect(
       isNotModified({ ifNoneMatch: '"x"', ifModifiedSince: future }, { etag, lastModified }),
     ).toBe(false);
-    expect(isNotModified({ ifModifiedSince: future }, { etag, lastModified })).toBe(true);
+    const now = Date.parse('2026-11-21T00:00:00Z');
+    expect(
+      isNotModified(
+        { ifModifiedSince: 'Fri, 20 Nov 2026 08:00:00 GMT' },
+        { etag, lastModified },
+        now,
+      ),
+    ).toBe(true);
+    // A date in the future, or what Date.parse accepts but HTTP does not, counts for nothing.
+    expect(isNotModified({ ifModifiedSince: future }, { etag, lastModified }, now)).toBe(false);
+    expect(isNotModified({ ifModifiedSince: '2026-11-20' }, { etag, lastModified }, now)).toBe(
+      false,
+    );
     expect(
       isNotModified({ ifModifiedSince: 'Fri, 20 Nov 2026 07:59:59 GMT' }, { etag, lastModified }),
     ).toBe(false);
     expect(isNotModified({ ifModifiedSince: 'nonsense' }, { etag, lastModified })).toBe(false);
     expect(isNotModified({}, { etag, lastModified })).toBe(false);
+  });
+
+  it('reads the three HTTP-date forms and nothing else', () => {
+    const at = Date.parse('1994-11-06T08:49:37Z');
+    expect(parseHttpDate('Sun, 06 Nov 1994 08:49:37 GMT')).toBe(at);
+    expect(parseHttpDate('Sunday, 06-Nov-94 08:49:37 GMT')).toBe(at);
+    expect(parseHttpDate('Sun Nov  6 08:49:37 1994')).toBe(at);
+    for (const bad of ['9999', '1', 'yesterday', 'Sun, 31 Feb 2026 08:00:00 GMT', '2026-11-20']) {
+      expect(parseHttpDate(bad)).toBeUndefined();
+    }
   });
 
   it('drops milliseconds from HTTP dates', () => {

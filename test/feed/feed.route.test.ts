@@ -67,7 +67,9 @@ describe('feed route over loopback', () => {
       `inline; filename="Genie Info.ics"; filename*=UTF-8''G%C3%A9nie%20Info.ics`,
     );
     expect(response.headers.get('cache-control')).toBe('private, max-age=300');
-    expect(response.headers.get('etag')).toMatch(/^"[\w-]{43}"$/);
+    // fetch accepts gzip and br: the ETag names the compressed representation it got.
+    expect(response.headers.get('etag')).toMatch(/^"[\w-]{43}-(br|gz)"$/);
+    expect(response.headers.get('vary')).toBe('Accept-Encoding');
     expect(response.headers.get('last-modified')).toBe('Fri, 20 Nov 2026 08:00:00 GMT');
     assertWellFormedIcs(body);
     expect(parseIcs(body).events.map((event) => event.uid)).toEqual(['maths@ade', 'anglais@ade']);
@@ -132,9 +134,10 @@ describe('feed route over loopback', () => {
     const harness = await seeded();
     const token = issue(harness, GENIE);
     const base = await harness.listen();
-    const get = await fetch(`${base}/feeds/${token}.ics`);
+    const identity = { 'accept-encoding': 'identity' };
+    const get = await fetch(`${base}/feeds/${token}.ics`, { headers: identity });
     const bytes = Buffer.from(await get.arrayBuffer());
-    const head = await fetch(`${base}/feeds/${token}.ics`, { method: 'HEAD' });
+    const head = await fetch(`${base}/feeds/${token}.ics`, { method: 'HEAD', headers: identity });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');
     expect(head.headers.get('etag')).toBe(get.headers.get('etag'));
@@ -392,7 +395,7 @@ describe('legacy route /<Section>?token=', () => {
 });
 
 describe('rate limits', () => {
-  it('limits feed hits per client address', async () => {
+  it('limits feed hits per token', async () => {
     const harness = await seeded({ FEED_RATE_LIMIT: '3' });
     const token = issue(harness, GENIE);
     const base = await harness.listen();
@@ -405,7 +408,7 @@ describe('rate limits', () => {
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
   });
 
-  it('limits 404s more strictly, then refuses every feed request from that address', async () => {
+  it('limits 404s more strictly per address, and still serves valid tokens from it', async () => {
     const harness = await seeded({ FEED_RATE_LIMIT: '100', FEED_NOT_FOUND_RATE_LIMIT: '2' });
     const token = issue(harness, GENIE);
     const statuses = [];
@@ -413,7 +416,7 @@ describe('rate limits', () => {
       const response = await harness.app.inject({ url: `/feeds/${issueFeedToken().token}.ics` });
       statuses.push(response.statusCode);
     }
-    // A valid token no longer tells an attacker anything once the address is blocked.
+    // Hundreds of students share a school NAT: a valid token is always served.
     const valid = await harness.app.inject({ url: `/feeds/${token}.ics` });
     statuses.push(valid.statusCode);
     const other = await harness.app.inject({
@@ -421,8 +424,7 @@ describe('rate limits', () => {
       remoteAddress: '10.0.0.9',
     });
     statuses.push(other.statusCode);
-    expect(statuses).toEqual([404, 404, 429, 429, 200]);
-    expect(valid.headers['retry-after']).toBe('60');
+    expect(statuses).toEqual([404, 404, 429, 200, 200]);
 
     const metrics = await harness.app.inject({ url: '/metrics' });
     expect(metrics.body).toContain('planning_proxy_feed_not_found_total 2');

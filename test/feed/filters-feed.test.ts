@@ -240,7 +240,7 @@ describe('filtered feeds', () => {
     const bytes = Buffer.from(await first.arrayBuffer());
     await second.arrayBuffer();
     const etag = first.headers.get('etag')!;
-    expect(etag).toMatch(/^"[\w-]{43}"$/);
+    expect(etag).toMatch(/^"[\w-]{43}-(br|gz)"$/);
     expect(second.headers.get('etag')).not.toBe(etag);
     // Content from 08:00; the links were created, with their filter, at 08:05.
     expect(first.headers.get('last-modified')).toBe('Fri, 20 Nov 2026 08:05:00 GMT');
@@ -282,10 +282,18 @@ describe('filtered feeds', () => {
     expect(otherBody).not.toBe([...bodies][0]);
     expect(await metric(harness, 'planning_proxy_feed_cache_entries')).toBe(2);
     expect(await metric(harness, 'planning_proxy_feed_cache_renders_total')).toBe(2);
-    const cacheBytes = await metric(harness, 'planning_proxy_feed_cache_bytes');
-    expect(cacheBytes).toBe(
-      Buffer.byteLength([...bodies][0] ?? '', 'utf8') + Buffer.byteLength(otherBody, 'utf8'),
-    );
+    // Each calendar is held as identity, gzip and brotli bytes.
+    let held = 0;
+    for (const token of [same[0], other]) {
+      for (const encoding of ['identity', 'gzip', 'br']) {
+        const response = await harness.app.inject({
+          url: `/feeds/${token}.ics`,
+          headers: { 'accept-encoding': encoding },
+        });
+        held += response.rawPayload.length;
+      }
+    }
+    expect(await metric(harness, 'planning_proxy_feed_cache_bytes')).toBe(held);
   });
 
   it('follows a new filter on the same URL: Last-Modified moves forward and the old ETag gets the new content', async () => {

@@ -140,6 +140,7 @@ export async function createFeedHarness(
     now?: string;
     runScrape?: RunScrape;
     alertBacklog?: () => number;
+    otherWritersCheckMs?: number;
   } = {},
 ) {
   const database = createTestDatabase();
@@ -183,7 +184,12 @@ export async function createFeedHarness(
       alertBacklog: options.alertBacklog,
       version: '0.0.0-test',
     },
-    { usageFlushIntervalMs: 60_000 },
+    {
+      usageFlushIntervalMs: 60_000,
+      ...(options.otherWritersCheckMs === undefined
+        ? {}
+        : { otherWritersCheckMs: options.otherWritersCheckMs }),
+    },
   );
   onTestFinished(async () => {
     await app.close();

@@ -74,7 +74,7 @@ function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
 
 /**
  * IPP-compatible admin API, only registered when ADMIN_STATIC_TOKEN is set. Bearer token compared
- * in constant time; failures count against the same per-address limit as unknown feed tokens.
+ * in constant time; failures count per address against a limit of their own.
  */
 export const adminRoutes: FeedRoutePlugin = (app, context, done) => {
   const { deps } = context;
@@ -91,18 +91,24 @@ export const adminRoutes: FeedRoutePlugin = (app, context, done) => {
 
   readJsonWhateverContentType(app);
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (await context.failures.isBlocked(request)) return context.failures.refuse(reply);
+  // Failures are counted on their own key: they never block feeds, nor feed guesses admin calls.
+  const { adminFailures } = context.limits;
+  app.addHook('onRequest', (request, reply, next) => {
+    if (adminFailures.isBlocked(request.ip)) {
+      context.limits.refuse(reply);
+      return;
+    }
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (match?.[1] === undefined || !safeEqual(match[1], adminToken)) {
-      await context.failures.hit(request);
-      return sendJsonError(reply, 401, 'unauthorized', 'missing or invalid bearer token').header(
+      adminFailures.hit(request.ip);
+      sendJsonError(reply, 401, 'unauthorized', 'missing or invalid bearer token').header(
         'www-authenticate',
         'Bearer',
       );
+      return;
     }
-    return undefined;
+    next();
   });
 
   app.post('/admin/create_token', (request, reply) => {

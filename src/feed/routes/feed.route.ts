@@ -4,6 +4,7 @@ import type { FeedTokenRow, SectionRow } from '../../db/index.ts';
 import { isNotModified } from '../conditional.ts';
 import type { FeedContext, FeedRoutePlugin } from '../context.ts';
 import { sendFeedNotFound } from '../error-handler.ts';
+import { negotiateEncoding, pickRepresentation } from '../encoding.ts';
 
 /** Tokens we issue: 256 bits as lowercase hex. */
 export const FEED_TOKEN_PATTERN = /^[0-9a-f]{64}$/;
@@ -11,47 +12,47 @@ export const FEED_TOKEN_PATTERN = /^[0-9a-f]{64}$/;
 const LEGACY_TOKEN_PATTERN = /^[\x21-\x7e]{8,512}$/;
 export const CACHE_CONTROL = 'private, max-age=300';
 
-/** GET/HEAD `/feeds/<token>.ics` and IPP's `GET /<Section>?token=<token>`. */
+/**
+ * GET/HEAD `/feeds/<token>.ics` and IPP's `GET /<Section>?token=<token>`.
+ *
+ * The handlers are synchronous (no I/O is awaited: SQLite reads are synchronous and the calendar
+ * bytes are cached), so a request costs no promise hop. A valid token is always served, whatever
+ * its address did before (hundreds of students share one school NAT); only answers to unknown
+ * tokens count against, and are refused by, the per-address guess limit.
+ */
 export const feedRoutes: FeedRoutePlugin = (app, context, done) => {
-  const { repositories } = context.deps;
-  const rateLimit = context.feedRateLimit;
+  const { lookup } = context;
 
-  app.get<{ Params: { token: string } }>(
-    '/feeds/:token.ics',
-    { config: { rateLimit } },
-    async (request, reply) => {
-      if (await context.failures.isBlocked(request)) return context.failures.refuse(reply);
-      const token = request.params.token;
-      const row = FEED_TOKEN_PATTERN.test(token)
-        ? repositories.feedTokens.findActiveByHash(hashFeedToken(token))
-        : undefined;
-      const section =
-        row?.sectionId == null ? undefined : repositories.sections.findById(row.sectionId);
-      if (row === undefined || section === undefined) return notFound(context, request, reply);
-      return serveFeed(context, request, reply, row, section);
-    },
-  );
+  app.get<{ Params: { token: string } }>('/feeds/:token.ics', (request, reply) => {
+    const token = request.params.token;
+    const row = FEED_TOKEN_PATTERN.test(token)
+      ? lookup.activeToken(hashFeedToken(token))
+      : undefined;
+    const section = row?.sectionId == null ? undefined : lookup.sectionById(row.sectionId);
+    if (row === undefined || section === undefined) return unknownToken(context, request, reply);
+    return serveFeed(context, request, reply, row, section);
+  });
 
   app.get<{ Params: { section: string }; Querystring: { token?: unknown } }>(
     '/:section',
-    { config: { rateLimit } },
-    async (request, reply) => {
-      if (await context.failures.isBlocked(request)) return context.failures.refuse(reply);
+    (request, reply) => {
       const token = request.query.token;
+      // `/favicon.ico`, `/robots.txt`, `/apple-touch-icon.png`: no token, so no guess to count.
+      if (token === undefined) return sendFeedNotFound(reply);
       const key = toSectionKey(request.params.section);
       const configured = context.deps.config.sections.some((spec) => spec.key === key);
       const row =
         typeof token === 'string' && LEGACY_TOKEN_PATTERN.test(token) && configured
-          ? repositories.feedTokens.findActiveByHash(hashFeedToken(token))
+          ? lookup.activeToken(hashFeedToken(token))
           : undefined;
-      const section = row === undefined ? undefined : repositories.sections.findByKey(key);
+      const section = row === undefined ? undefined : lookup.sectionByKey(key);
       // A token without section opens every section (IPP); one with a section opens only that one.
       if (
         row === undefined ||
         section === undefined ||
         (row.sectionId !== null && row.sectionId !== section.id)
       ) {
-        return notFound(context, request, reply);
+        return unknownToken(context, request, reply);
       }
       return serveFeed(context, request, reply, row, section);
     },
@@ -59,13 +60,17 @@ export const feedRoutes: FeedRoutePlugin = (app, context, done) => {
   done();
 };
 
-async function notFound(
+/** An unknown or revoked token (the same answer for both): one guess for the client's address. */
+export function unknownToken(
   context: FeedContext,
   request: FastifyRequest,
   reply: FastifyReply,
-): Promise<FastifyReply> {
+): FastifyReply {
+  const { guesses } = context.limits;
+  const key = request.ip;
+  if (guesses.isBlocked(key)) return context.limits.refuse(reply);
+  guesses.hit(key);
   context.metrics.countNotFound();
-  await context.failures.hit(request);
   return sendFeedNotFound(reply);
 }
 
@@ -76,14 +81,21 @@ function serveFeed(
   token: FeedTokenRow,
   section: SectionRow,
 ): FastifyReply {
+  // Per token, not per address: a NAT's hundreds of students each poll their own link.
+  if (!context.limits.feedHits.hit(String(token.id))) return context.limits.refuse(reply);
   // The token's own filter (and when it changed) picks the shared rendered calendar.
   const feed = context.cache.get(section, token);
+  const representation = pickRepresentation(
+    feed,
+    negotiateEncoding(request.headers['accept-encoding']),
+  );
   const notModified = isNotModified(
     {
       ifNoneMatch: request.headers['if-none-match'],
       ifModifiedSince: request.headers['if-modified-since'],
     },
-    feed,
+    { etag: representation.etag, lastModified: feed.lastModified },
+    context.deps.clock.now().getTime(),
   );
   context.usage.record({
     tokenId: token.id,
@@ -93,13 +105,17 @@ function serveFeed(
   });
   context.metrics.countFeed(section.name, notModified ? 304 : 200);
   reply
-    .header('etag', feed.etag)
+    .header('etag', representation.etag)
     .header('last-modified', feed.lastModifiedHeader)
-    .header('cache-control', CACHE_CONTROL);
+    .header('cache-control', CACHE_CONTROL)
+    .header('vary', 'Accept-Encoding');
   if (notModified) return reply.code(304).send();
+  if (representation.encoding !== 'identity') {
+    reply.header('content-encoding', representation.encoding);
+  }
   return reply
     .code(200)
     .header('content-type', 'text/calendar; charset=utf-8')
     .header('content-disposition', feed.contentDisposition)
-    .send(feed.body);
+    .send(representation.body);
 }
