@@ -1,4 +1,4 @@
-import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginCallback, FastifyReply } from 'fastify';
 import type { Clock, Logger, RunScrape } from '../core/index.ts';
 import type { Config } from '../config.ts';
 import type { Repositories } from '../db/index.ts';
@@ -32,19 +32,6 @@ export type FeedDeps = {
   readonly externalWrites?: (() => number) | undefined;
 };
 
-/**
- * Counts unknown-token answers per client address (the guess limit of FeedLimits, as promises for
- * routes written against it before it was synchronous).
- */
-export type FailureLimiter = {
-  /** True when this address already used up its failures for the window. */
-  isBlocked(request: FastifyRequest): Promise<boolean>;
-  /** Counts one failure. */
-  hit(request: FastifyRequest): Promise<void>;
-  /** Answers 429 with Retry-After. */
-  refuse(reply: FastifyReply): FastifyReply;
-};
-
 /** The per-request limits, synchronous (in memory, fixed one-minute windows). */
 export type FeedLimits = {
   /** Unknown or revoked tokens, per client address (FEED_NOT_FOUND_RATE_LIMIT). */
@@ -65,14 +52,7 @@ export type FeedContext = {
   readonly lookup: FeedLookup;
   readonly usage: UsageRecorder;
   readonly metrics: FeedMetrics;
-  readonly failures: FailureLimiter;
   readonly limits: FeedLimits;
-  /** Route-level rate limit (per client address) for feed hits. */
-  readonly feedRateLimit: {
-    max: number;
-    timeWindow: number;
-    keyGenerator: (request: FastifyRequest) => string;
-  };
 };
 
 export type FeedRoutePlugin = FastifyPluginCallback<FeedContext>;

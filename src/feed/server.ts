@@ -1,10 +1,5 @@
-import rateLimit from '@fastify/rate-limit';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyRequest,
-} from 'fastify';
-import type { FailureLimiter, FeedContext, FeedDeps, FeedLimits } from './context.ts';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { FeedContext, FeedDeps, FeedLimits } from './context.ts';
 import { registerErrorHandler, sendFeedNotFound } from './error-handler.ts';
 import { createFeedCache, type FeedCacheLimits } from './feed-cache.ts';
 import { createFeedLookup } from './lookup.ts';
@@ -73,12 +68,6 @@ export async function buildFeedServer(
       ? {}
       : { flushIntervalMs: options.usageFlushIntervalMs }),
   });
-  await app.register(rateLimit, {
-    global: false,
-    onExceeded: () => {
-      metrics.countRateLimited();
-    },
-  });
   const window = { windowMs: MINUTE_MS };
   const limits: FeedLimits = {
     guesses: createWindowLimiter({ ...window, max: config.feed.notFoundRateLimitPerMinute }),
@@ -93,15 +82,6 @@ export async function buildFeedServer(
         .send({ error: 'rate_limited', message: 'too many requests, retry later' });
     },
   };
-  const failures: FailureLimiter = {
-    isBlocked: (request) => Promise.resolve(limits.guesses.isBlocked(request.ip)),
-    hit(request) {
-      limits.guesses.hit(request.ip);
-      return Promise.resolve();
-    },
-    refuse: (reply) => limits.refuse(reply),
-  };
-
   const context: FeedContext = {
     deps,
     cache,
@@ -114,13 +94,7 @@ export async function buildFeedServer(
     }),
     usage,
     metrics,
-    failures,
     limits,
-    feedRateLimit: {
-      max: config.feed.rateLimitPerMinute,
-      timeWindow: MINUTE_MS,
-      keyGenerator: (request: FastifyRequest) => `feed:${request.ip}`,
-    },
   };
 
   registerErrorHandler(app);

@@ -102,7 +102,9 @@ export function registerAdminPages(
   );
 
   app.post<{ Body: LoginBody | undefined }>('/admin/login', async (request, reply) => {
-    if (await context.failures.isBlocked(request)) {
+    // Failed logins are counted on the admin key, like the admin API's: they never block feeds.
+    const { adminFailures } = context.limits;
+    if (adminFailures.isBlocked(request.ip)) {
       return sendTooMany(context, renderer, request, reply);
     }
     const body = request.body ?? {};
@@ -112,14 +114,14 @@ export function registerAdminPages(
         request.log.info('admin logged in with a one-time link');
         return startSession(reply);
       }
-      await context.failures.hit(request);
+      adminFailures.hit(request.ip);
       return loginPage(request, reply, 401, { error: t.loginLinkInvalid });
     }
     if (typeof body.token === 'string' && options.checkToken(body.token)) {
       request.log.info('admin logged in');
       return startSession(reply);
     }
-    await context.failures.hit(request);
+    adminFailures.hit(request.ip);
     request.log.info('admin login refused');
     return loginPage(request, reply, 401, { error: t.loginFailed });
   });

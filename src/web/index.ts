@@ -45,56 +45,55 @@ export const webPages: FastifyPluginAsync<FeedContext> = async (app, context) =>
   });
 
   // Only browsers get here: negotiateFeedUrl sends every other client to `/feeds/<token>.ics`.
-  // Lookups, limits and counters are those of the calendar route, so a guess costs the same.
-  app.get<{ Params: { token: string } }>(
-    '/feeds/:token',
-    { config: { rateLimit: context.feedRateLimit } },
-    async (request, reply) => {
-      if (await context.failures.isBlocked(request)) {
-        return sendTooMany(context, renderer, request, reply);
-      }
-      const token = request.params.token;
-      const row = FEED_TOKEN_PATTERN.test(token)
-        ? deps.repositories.feedTokens.findActiveByHash(hashFeedToken(token))
-        : undefined;
-      const section =
-        row?.sectionId == null ? undefined : deps.repositories.sections.findById(row.sectionId);
-      const t = messagesFor(request);
-      if (row === undefined || section === undefined) {
-        context.metrics.countNotFound();
-        await context.failures.hit(request);
-        return renderer.send(
-          reply,
-          404,
-          'message',
-          { title: t.notFoundTitle, t, private: true },
-          {
-            text: t.notFoundText,
-          },
-        );
-      }
-      const locale = pickLocale(request.headers['accept-language']);
-      const page = await buildFeedPage({
-        repositories: deps.repositories,
-        publicUrl: deps.config.feed.publicUrl,
-        timeZone: deps.config.timeZone,
-        cancelledRetentionMs: deps.config.feed.cancelledRetentionMs,
-        now: deps.clock.now(),
-        token,
-        row,
-        section,
-        locale,
-        t,
-      });
+  // Lookups and limits are those of the calendar route: a valid link is always served (limited
+  // per token, never per address: a school NAT hides hundreds of students), and an unknown or
+  // revoked one costs the address one guess, refused past the guess limit.
+  app.get<{ Params: { token: string } }>('/feeds/:token', async (request, reply) => {
+    const token = request.params.token;
+    const row = FEED_TOKEN_PATTERN.test(token)
+      ? context.lookup.activeToken(hashFeedToken(token))
+      : undefined;
+    const section = row?.sectionId == null ? undefined : context.lookup.sectionById(row.sectionId);
+    const t = messagesFor(request);
+    if (row === undefined || section === undefined) {
+      const { guesses } = context.limits;
+      if (guesses.isBlocked(request.ip)) return sendTooMany(context, renderer, request, reply);
+      guesses.hit(request.ip);
+      context.metrics.countNotFound();
       return renderer.send(
         reply,
-        200,
-        'feed',
-        { title: page.heading, t, private: true, script: true },
-        page,
+        404,
+        'message',
+        { title: t.notFoundTitle, t, private: true },
+        {
+          text: t.notFoundText,
+        },
       );
-    },
-  );
+    }
+    if (!context.limits.feedHits.hit(String(row.id))) {
+      return sendTooMany(context, renderer, request, reply);
+    }
+    const locale = pickLocale(request.headers['accept-language']);
+    const page = await buildFeedPage({
+      repositories: deps.repositories,
+      publicUrl: deps.config.feed.publicUrl,
+      timeZone: deps.config.timeZone,
+      cancelledRetentionMs: deps.config.feed.cancelledRetentionMs,
+      now: deps.clock.now(),
+      token,
+      row,
+      section,
+      locale,
+      t,
+    });
+    return renderer.send(
+      reply,
+      200,
+      'feed',
+      { title: page.heading, t, private: true, script: true },
+      page,
+    );
+  });
 
   const adminToken = deps.config.admin.token;
   if (adminToken !== undefined) {
