@@ -6,7 +6,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { TimetableEvent } from '../../src/core/index.ts';
+import {
+  applyFilter,
+  categoryOf,
+  courseOf,
+  deriveFilterOptions,
+  EXAM_CATEGORY,
+  isExam,
+  parseEventFilter,
+  type TimetableEvent,
+} from '../../src/core/index.ts';
 import { diffTimetables } from '../../src/scraper/diff.ts';
 import { calendarPayloadKey, parseIcsCalendar } from '../../src/scraper/ics.ts';
 
@@ -137,5 +146,60 @@ describe('teacher lists that only change order', () => {
     const replaced = { ...stored, teacher: 'LE GALL Yann-Erwan, ROUX Claire' };
     const { changes } = diffTimetables([stored], [replaced], { now: NOW });
     expect(changes.map((change) => change.kinds)).toEqual([['teacher']]);
+  });
+});
+
+describe('ADE titles that end with the type (ade-public.ics)', () => {
+  it('read the trailing type: CM, TP2 → TP, and DS as the exam type', () => {
+    const events = parse('ade-public.ics').events;
+    expect(
+      events.map((event) => ({
+        uid: event.uid,
+        type: categoryOf(event),
+        course: courseOf(event),
+        exam: isExam(event),
+      })),
+    ).toEqual([
+      { uid: 'ADEP1', type: 'CM', course: 'Optimisation', exam: false },
+      { uid: 'ADEP2', type: EXAM_CATEGORY, course: 'R1-08 GO', exam: true },
+      { uid: 'ADEP3', type: 'CM', course: 'Conception mécanique', exam: false },
+      { uid: 'ADEP4', type: 'TP', course: 'Pro. Imp.', exam: false },
+    ]);
+  });
+
+  it('keeps the DS (an exam) under a "hide CM and TP" filter', () => {
+    const events = parse('ade-public.ics').events;
+    const kept = applyFilter(events, parseEventFilter({ hideCategories: ['CM', 'TP'] }));
+    expect(kept.map((event) => event.uid)).toEqual(['ADEP2']);
+  });
+});
+
+describe('Hyperplanning types (hyperplanning-types.ics)', () => {
+  it('ignores `Type : -` and maps long type names to TD, CM and TP', () => {
+    const events = parse('hyperplanning-types.ics').events;
+    expect(
+      events.map((event) => ({
+        uid: event.uid,
+        category: event.category,
+        type: categoryOf(event),
+        groups: event.groups,
+      })),
+    ).toEqual([
+      { uid: 'HP-DASH', category: '', type: '', groups: ['M1 MIAGE'] },
+      { uid: 'HP-TD', category: 'Travaux dirigés', type: 'TD', groups: ['M1 MIAGE'] },
+      { uid: 'HP-CM', category: 'COURS MAGISTRAL', type: 'CM', groups: ['M1 MIAGE'] },
+      { uid: 'HP-TP', category: 'travaux pratiques', type: 'TP', groups: ['M1 MIAGE'] },
+    ]);
+  });
+
+  it('lets a TD filter hide "Travaux dirigés", and offers no "-" type', () => {
+    const events = parse('hyperplanning-types.ics').events;
+    const kept = applyFilter(events, parseEventFilter({ hideCategories: ['td'] }));
+    expect(kept.map((event) => event.uid)).toEqual(['HP-DASH', 'HP-CM', 'HP-TP']);
+    expect(deriveFilterOptions(events).categories.map((option) => option.value)).toEqual([
+      'CM',
+      'TD',
+      'TP',
+    ]);
   });
 });
