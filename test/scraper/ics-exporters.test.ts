@@ -17,7 +17,7 @@ import {
   type TimetableEvent,
 } from '../../src/core/index.ts';
 import { diffTimetables } from '../../src/scraper/diff.ts';
-import { calendarPayloadKey, parseIcsCalendar } from '../../src/scraper/ics.ts';
+import { calendarPayloadKey, parseIcsCalendar, WINDOWS_ZONES } from '../../src/scraper/ics.ts';
 
 const NOW = new Date('2026-11-20T00:00:00Z');
 const fixture = (name: string) =>
@@ -200,6 +200,96 @@ describe('Hyperplanning types (hyperplanning-types.ics)', () => {
       'CM',
       'TD',
       'TP',
+    ]);
+  });
+});
+
+describe('an exact duplicate VEVENT (duplicate-vevent.ics)', () => {
+  it('is kept once; same UID with other content stays two events', () => {
+    const { events, issues } = parse('duplicate-vevent.ics');
+    expect(events.map(fields)).toEqual([
+      {
+        uid: 'D1',
+        startsAt: '2026-12-01T08:00:00.000Z',
+        endsAt: '2026-12-01T10:00:00.000Z',
+        title: 'Anglais',
+        location: 'B12',
+        teacher: 'SMITH John',
+        category: '',
+        groups: [],
+      },
+      {
+        uid: 'D2',
+        startsAt: '2026-12-02T08:00:00.000Z',
+        endsAt: '2026-12-02T10:00:00.000Z',
+        title: 'Espagnol',
+        location: 'B13',
+        teacher: '',
+        category: '',
+        groups: [],
+      },
+      {
+        uid: 'D2#2026-12-03T08:00:00.000Z',
+        startsAt: '2026-12-03T08:00:00.000Z',
+        endsAt: '2026-12-03T10:00:00.000Z',
+        title: 'Espagnol',
+        location: 'B13',
+        teacher: '',
+        category: '',
+        groups: [],
+      },
+    ]);
+    expect(issues.map((issue) => issue.code)).toEqual(['ics.uid_duplicate']);
+  });
+});
+
+describe('Windows zone names without VTIMEZONE (windows-zones.ics)', () => {
+  it('are read in their CLDR zone; an unknown name keeps the warning', () => {
+    const { events, issues } = parse('windows-zones.ics');
+    expect(
+      events.map((event) => [event.uid, event.startsAt.toISOString(), event.endsAt.toISOString()]),
+    ).toEqual([
+      ['W-MU', '2026-12-01T04:00:00.000Z', '2026-12-01T06:00:00.000Z'],
+      ['W-PST', '2026-12-01T16:00:00.000Z', '2026-12-01T18:00:00.000Z'],
+      ['W-SAE', '2026-12-01T11:00:00.000Z', '2026-12-01T13:00:00.000Z'],
+      ['W-SAW', '2026-12-01T12:00:00.000Z', '2026-12-01T14:00:00.000Z'],
+      ['W-NC', '2026-11-30T21:00:00.000Z', '2026-11-30T23:00:00.000Z'],
+      ['W-YT', '2026-12-01T05:00:00.000Z', '2026-12-01T07:00:00.000Z'],
+      ['W-UNKNOWN', '2026-12-01T07:00:00.000Z', '2026-12-01T09:00:00.000Z'],
+    ]);
+    expect(issues.map((issue) => issue.message)).toEqual([
+      'unknown TZID "Atlantis Standard Time", read in Europe/Paris',
+      'unknown TZID "Atlantis Standard Time", read in Europe/Paris',
+    ]);
+  });
+
+  it('map only to zones this runtime knows', () => {
+    const unknown = Object.values(WINDOWS_ZONES).filter((zone) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone });
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    expect(unknown).toEqual([]);
+    expect(Object.keys(WINDOWS_ZONES).length).toBeGreaterThan(130);
+  });
+});
+
+describe('a class starting in the spring DST gap (dst-gap.ics, Paris, 2027-03-28)', () => {
+  it('is shifted forward by the gap and keeps its duration instead of lasting nothing', () => {
+    const { events, issues } = parse('dst-gap.ics');
+    expect(issues).toEqual([]);
+    expect(
+      events.map((event) => [event.uid, event.startsAt.toISOString(), event.endsAt.toISOString()]),
+    ).toEqual([
+      // 02:30 does not exist: read as 03:30 CEST (01:30Z), and it still lasts an hour.
+      ['GAP-IANA', '2027-03-28T01:30:00.000Z', '2027-03-28T02:30:00.000Z'],
+      ['GAP-VTZ', '2027-03-28T01:30:00.000Z', '2027-03-28T02:30:00.000Z'],
+      ['GAP-FLOAT', '2027-03-28T01:00:00.000Z', '2027-03-28T02:00:00.000Z'],
+      // A class across the change whose start exists is exact: 01:00 CET to 04:00 CEST is 2 hours.
+      ['ACROSS', '2027-03-28T00:00:00.000Z', '2027-03-28T02:00:00.000Z'],
     ]);
   });
 });
