@@ -173,6 +173,9 @@ export function isExamLabel(label: string): boolean {
   return folded.split(/[\s,;/_:()]+/).some((word) => EXAM_WORDS.has(word));
 }
 
+/** A type label compared without case or accents, long names as their short type. */
+const typeKey = (label: string): string => foldText(TYPE_ALIASES.get(foldText(label)) ?? label);
+
 /** An exam: its type says so, or (no type field) a leading or trailing word of its title does. */
 export function isExam(event: Pick<TimetableEvent, 'category' | 'title'>): boolean {
   const category = event.category.trim();
@@ -219,7 +222,7 @@ export function matchesFilter(event: TimetableEvent, filter: EventFilter): boole
       category === EXAM_CATEGORY
         ? filter.hideCategories.some(isExamLabel)
         : category !== '' &&
-          filter.hideCategories.some((item) => foldText(item) === foldText(category));
+          filter.hideCategories.some((item) => typeKey(item) === typeKey(category));
     if (hidden) return false;
   }
   return true;

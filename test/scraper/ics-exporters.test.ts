@@ -196,6 +196,9 @@ describe('Hyperplanning types (hyperplanning-types.ics)', () => {
     const events = parse('hyperplanning-types.ics').events;
     const kept = applyFilter(events, parseEventFilter({ hideCategories: ['td'] }));
     expect(kept.map((event) => event.uid)).toEqual(['HP-DASH', 'HP-CM', 'HP-TP']);
+    // A filter saved with the long name (offered before) still hides them.
+    const saved = applyFilter(events, parseEventFilter({ hideCategories: ['TRAVAUX DIRIGÉS'] }));
+    expect(saved.map((event) => event.uid)).toEqual(['HP-DASH', 'HP-CM', 'HP-TP']);
     expect(deriveFilterOptions(events).categories.map((option) => option.value)).toEqual([
       'CM',
       'TD',
