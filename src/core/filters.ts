@@ -113,6 +113,39 @@ export function groupsOf(event: Pick<TimetableEvent, 'groups' | 'title'>): strin
 
 /** A class type leading a title when the source has no type field ("TD Algo", "Examen : Algo"). */
 const TITLE_TYPE = /^(CM|TD|TP|DS|EXAMEN|EXAM|PARTIEL)(?:\s*[:\-–]\s*|\s+)(\S.*)$/iu;
+/**
+ * A class type ending a title (ADE: "Optimisation - CM", "Pro. Imp. - TP2", "R1-08 GO DS"); a
+ * group number may follow it.
+ */
+const TITLE_TYPE_TRAILING =
+  /^(\S.*?)(?:\s*[:\-–]\s*|\s+)(CM|TD|TP|DS|EXAMEN|EXAM|PARTIEL)\d{0,2}[A-Z]?$/iu;
+
+/** The type a title carries at its start or its end, and the title without it. */
+function titleType(title: string): { type: string; rest: string } | undefined {
+  const trimmed = title.trim();
+  const leading = TITLE_TYPE.exec(trimmed);
+  if (leading?.[1] !== undefined && leading[2] !== undefined) {
+    return { type: leading[1], rest: leading[2] };
+  }
+  const trailing = TITLE_TYPE_TRAILING.exec(trimmed);
+  if (trailing?.[1] !== undefined && trailing[2] !== undefined) {
+    return { type: trailing[2], rest: trailing[1] };
+  }
+  return undefined;
+}
+
+/**
+ * Long type names some exports write (Hyperplanning "Travaux dirigés") → the short type students
+ * know, so a "TD" filter hides them; compared without case or accents.
+ */
+const TYPE_ALIASES: ReadonlyMap<string, string> = new Map([
+  ['travaux diriges', 'TD'],
+  ['travail dirige', 'TD'],
+  ['travaux pratiques', 'TP'],
+  ['travail pratique', 'TP'],
+  ['cours magistral', 'CM'],
+  ['cours magistraux', 'CM'],
+]);
 
 /**
  * The one exam type every source's exam maps to: Aurion's `est-epreuve` class and `Epreuve` type,
@@ -140,27 +173,33 @@ export function isExamLabel(label: string): boolean {
   return folded.split(/[\s,;/_:()]+/).some((word) => EXAM_WORDS.has(word));
 }
 
-/** An exam: its type says so, or (no type field) a leading word of its title does. */
+/** A type label compared without case or accents, long names as their short type. */
+const typeKey = (label: string): string => foldText(TYPE_ALIASES.get(foldText(label)) ?? label);
+
+/** An exam: its type says so, or (no type field) a leading or trailing word of its title does. */
 export function isExam(event: Pick<TimetableEvent, 'category' | 'title'>): boolean {
   const category = event.category.trim();
   if (category !== '') return isExamLabel(category);
-  const leading = TITLE_TYPE.exec(event.title.trim())?.[1];
-  return leading !== undefined && isExamLabel(leading);
+  const fromTitle = titleType(event.title)?.type;
+  return fromTitle !== undefined && isExamLabel(fromTitle);
 }
 
-/** The course an event belongs to: its parsed course, else its title without a leading type. */
+/** The course an event belongs to: its parsed course, else its title without its type. */
 export function courseOf(event: Pick<TimetableEvent, 'course' | 'title'>): string {
   const course = event.course.trim();
-  const title = course === '' ? (TITLE_TYPE.exec(event.title.trim())?.[2] ?? event.title) : course;
+  const title = course === '' ? (titleType(event.title)?.rest ?? event.title) : course;
   return title.replace(/\s+/g, ' ').trim();
 }
 
-/** The class type: the exam type, else the source's field, else a type leading the title, else ''. */
+/**
+ * The class type: the exam type, else the source's field (long names such as "Travaux dirigés"
+ * as their short type), else a type leading or ending the title, else ''.
+ */
 export function categoryOf(event: Pick<TimetableEvent, 'category' | 'title'>): string {
   if (isExam(event)) return EXAM_CATEGORY;
   const category = event.category.trim();
-  if (category !== '') return category.toUpperCase();
-  return (TITLE_TYPE.exec(event.title.trim())?.[1] ?? '').toUpperCase();
+  if (category !== '') return TYPE_ALIASES.get(foldText(category)) ?? category.toUpperCase();
+  return (titleType(event.title)?.type ?? '').toUpperCase();
 }
 
 export function matchesFilter(event: TimetableEvent, filter: EventFilter): boolean {
@@ -183,7 +222,7 @@ export function matchesFilter(event: TimetableEvent, filter: EventFilter): boole
       category === EXAM_CATEGORY
         ? filter.hideCategories.some(isExamLabel)
         : category !== '' &&
-          filter.hideCategories.some((item) => foldText(item) === foldText(category));
+          filter.hideCategories.some((item) => typeKey(item) === typeKey(category));
     if (hidden) return false;
   }
   return true;

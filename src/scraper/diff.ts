@@ -156,10 +156,27 @@ export function isInSight(event: TimetableEvent, options: DiffOptions): boolean 
   return event.endsAt > coverage.from && event.startsAt < coverage.to;
 }
 
-/** Same as equal fingerprints, without hashing both sides of every matched event. */
+/** A teacher list ("A, B") as a set: a list that only changes order is the same teachers. */
+function teacherSet(teacher: string): string {
+  return [...new Set(teacher.split(/\s*[,;]\s*/).map((name) => name.trim()))]
+    .filter((name) => name !== '')
+    .sort()
+    .join(', ');
+}
+
+/** The event with its teachers and groups in a stable order (they compare as sets). */
+function withStableLists(event: TimetableEvent): TimetableEvent {
+  return {
+    ...event,
+    teacher: teacherSet(event.teacher),
+    groups: [...new Set(event.groups)].sort(),
+  };
+}
+
+/** Same as equal fingerprints (teachers and groups as sets), without hashing every event. */
 function sameContent(before: TimetableEvent, after: TimetableEvent): boolean {
-  const other: readonly unknown[] = comparableFields(after);
-  return comparableFields(before).every((value, index) => {
+  const other: readonly unknown[] = comparableFields(withStableLists(after));
+  return comparableFields(withStableLists(before)).every((value, index) => {
     const counterpart = other[index];
     if (!Array.isArray(value)) return value === counterpart;
     return (
@@ -186,7 +203,7 @@ function compare(before: TimetableEvent, after: TimetableEvent): TimetableChange
       kinds.add('moved');
     }
     if (before.location !== after.location) kinds.add('room');
-    if (before.teacher !== after.teacher) kinds.add('teacher');
+    if (teacherSet(before.teacher) !== teacherSet(after.teacher)) kinds.add('teacher');
     // "Algèbre linéaire" → "ALGEBRE LINEAIRE" is a new spelling, not a rename: no alert.
     if (foldText(before.title) !== foldText(after.title)) kinds.add('renamed');
   }

@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import ICAL from 'ical.js';
 import {
   AppError,
+  eventFingerprint,
   type EventStatus,
   type ParseIssue,
   type ParseResult,
   type TimetableEvent,
+  toWallClock,
   wallClockToInstant,
 } from '../core/index.ts';
 import type { ParseContext } from './sources/source.ts';
@@ -301,7 +303,8 @@ function toEvents(
         uid: base.uid,
         startsAt,
         endsAt:
-          endFromDuration(component, start, startsAt, tzid, ctx) ?? toInstant(end, endTzid, ctx),
+          endFromDuration(component, start, startsAt, tzid, ctx) ??
+          endAfterGap(start, end, startsAt, toInstant(end, endTzid, ctx), tzid, ctx),
         allDay: start.isDate,
       }),
     ];
@@ -341,7 +344,15 @@ function toEvents(
             occurrenceStart,
             occurrenceTzid,
             ctx,
-          ) ?? toInstant(details.endDate, occurrenceTzid, ctx),
+          ) ??
+          endAfterGap(
+            details.startDate,
+            details.endDate,
+            occurrenceStart,
+            toInstant(details.endDate, occurrenceTzid, ctx),
+            occurrenceTzid,
+            ctx,
+          ),
         allDay: details.startDate.isDate,
       }),
     );
@@ -375,6 +386,61 @@ function endFromDuration(
     base = toInstant(shifted, tzid, ctx);
   }
   return new Date(base.getTime() + exactMs);
+}
+
+/**
+ * The end of a class whose start falls in a spring DST gap (02:30 in Paris on the last Sunday of
+ * March does not exist). RFC 5545 reads such a start with the offset before the gap, which moves it
+ * forward by the gap (03:30 local); an end that exists stays where it is written, but a
+ * 02:30-03:30 class would then last nothing: when the shifted start reaches the end, the class
+ * keeps its wall-clock duration (03:30-04:30). Otherwise `endsAt`.
+ */
+function endAfterGap(
+  start: ICAL.Time,
+  end: ICAL.Time,
+  startsAt: Date,
+  endsAt: Date,
+  tzid: string | undefined,
+  ctx: EventContext,
+): Date {
+  if (start.isDate || end.isDate || endsAt > startsAt) return endsAt;
+  const wallStart = wallMs(start);
+  const readBack = wallClockOf(startsAt, start, tzid, ctx);
+  if (readBack === undefined || readBack === wallStart) return endsAt;
+  const kept = startsAt.getTime() + (wallMs(end) - wallStart);
+  return kept > endsAt.getTime() ? new Date(kept) : endsAt;
+}
+
+/** The wall clock an instant shows in an embedded VTIMEZONE. */
+function inZone(instant: number, zone: ICAL.Timezone): ICAL.Time {
+  return ICAL.Time.fromJSDate(new Date(instant), true).convertToZone(zone);
+}
+
+/** A time's wall-clock fields as if they were UTC (milliseconds). */
+function wallMs(time: ICAL.Time): number {
+  return Date.UTC(time.year, time.month - 1, time.day, time.hour, time.minute, time.second);
+}
+
+/**
+ * The wall clock (as `wallMs`) an instant shows in the zone `toInstant` read `time` in; undefined
+ * for UTC times (no gap there).
+ */
+function wallClockOf(
+  instant: Date,
+  time: ICAL.Time,
+  tzid: string | undefined,
+  ctx: EventContext,
+): number | undefined {
+  if (time.zone.tzid === 'UTC' || time.zone === ICAL.Timezone.utcTimezone) return undefined;
+  let zone = ctx.floatingZone;
+  if (tzid !== undefined) {
+    const named = resolveZoneName(tzid);
+    const embedded = ctx.zones.get(tzid);
+    if (named !== undefined) zone = named;
+    else if (embedded !== undefined) return wallMs(inZone(instant.getTime(), embedded));
+  }
+  const wall = toWallClock(instant, zone);
+  return Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
 }
 
 const DATE_VALUE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2}))?/;
@@ -439,12 +505,15 @@ function describe(component: ICAL.Component, ctx: EventContext): Described {
     uid,
     title: collapse(summary) || '(sans titre)',
     location: collapse(location) || collapse(labelled.location ?? ''),
-    teacher: collapse(labelled.teacher ?? ade?.teacher ?? organizerName),
-    description,
+    teacher:
+      labelled.teacher !== undefined
+        ? stableList(collapse(labelled.teacher))
+        : (ade?.teacher ?? collapse(organizerName)),
+    description: ade?.description ?? description,
     status: toStatus(textOf(component, 'status')),
-    category: collapse(labelled.category ?? types[0] ?? ''),
+    category: collapse(labelled.category ?? types[0] ?? ade?.type ?? ''),
     course: collapse(labelled.course ?? ''),
-    groups: labelled.groups.length > 0 ? labelled.groups : (ade?.groups ?? []),
+    groups: stableGroups(labelled.groups.length > 0 ? labelled.groups : (ade?.groups ?? [])),
     raw: {
       summary,
       location,
@@ -473,10 +542,10 @@ function build(
 
 /**
  * Volatile annotations that change on every export, or that IPP added, never count as content:
- * ADE's "(Exporté le:21/11/2026 10:00)", IPP's "(Scrap le …)" and "(Importé le …)".
+ * ADE's "(Exporté le:21/11/2026 10:00)" and "(Exported :11/29/2026 17:30)", IPP's "(Scrap le …)" and "(Importé le …)".
  */
 const VOLATILE_LINE =
-  /^\s*\((?:export(?:é|e)\s+le|scrap\s+le|import(?:é|e)\s+le|updated\s+on|mis\s+à\s+jour\s+le)\s*:?[^)]*\)\s*$/iu;
+  /^\s*\((?:export(?:é|e)\s+le|exported|scrap\s+le|import(?:é|e)\s+le|updated\s+on|mis\s+à\s+jour\s+le)\s*:?[^)]*\)\s*$/iu;
 
 /**
  * A key of what a payload means to `parseIcsCalendar`: equal keys give equal events, so an
@@ -566,9 +635,10 @@ function readLabelledLines(description: string): Labelled {
     for (const { pattern, field } of LABELS) {
       const match = pattern.exec(line.trim());
       const value = match?.[1]?.trim();
-      if (value === undefined || value === '') continue;
+      // Hyperplanning writes `Type : -` for a class without a type: no value.
+      if (value === undefined || /^[\s\-–—_.]*$/u.test(value)) continue;
       if (field === 'groups') {
-        result.groups.push(...value.split(/\s*[,;]\s*|\s+\/\s+/).filter((group) => group !== ''));
+        result.groups.push(...splitGroupList(value));
       } else {
         result[field] ??= value;
       }
@@ -578,31 +648,218 @@ function readLabelledLines(description: string): Labelled {
   return result;
 }
 
-/** ADE's export stamp, "(Exporté le:21/11/2026 10:00)": the description has ADE's layout. */
+/**
+ * ADE's export stamp, French "(Exporté le:21/11/2026 10:00)" or English "(Exported :11/29/2026
+ * 17:30)": the description has ADE's layout.
+ */
 function hasAdeStamp(rawDescription: string): boolean {
-  return /\(\s*export(?:é|e)\s+le\b/iu.test(rawDescription);
+  return /\(\s*export(?:(?:é|e)\s+le\b|ed\b)/iu.test(rawDescription);
 }
 
-/** "DUPONT Marie", "LE GALL Yann-Erwan": a surname in capitals, then a capitalised first name. */
-const PERSON_LINE =
-  /^(?!(?:TD|TP|CM|GR|GRP|GROUPE|PROMO|SECTION)\b)[\p{Lu}][\p{Lu}'’-]+(?: [\p{Lu}][\p{Lu}'’-]+)* [\p{Lu}][\p{Ll}'’-]+(?:[ -][\p{Lu}][\p{Ll}'’-]+)*$/u;
+/**
+ * ADE's unlabelled description lines (see docs/sources.md, "ADE"). A public ADE export writes,
+ * after two empty lines, optionally a code and a type line, then the groups, then the teachers,
+ * one per line (the export stamp, last, is already gone). Each line is classified on its own: a
+ * known type word is the type; a line that looks like a group code is a group; a person's name is
+ * a teacher. Line order breaks ties: teachers are only the trailing run of name lines, so a line
+ * that reads as a name but comes before a group is a group.
+ */
+const ADE_TYPE_WORDS = new Set([
+  'CM',
+  'TD',
+  'TP',
+  'DS',
+  'CC',
+  'CI',
+  'EXAMEN',
+  'EXAMENS',
+  'EXAM',
+  'PARTIEL',
+  'PARTIELS',
+  'COURS',
+  'PROJET',
+  'SOUTENANCE',
+  'CONFERENCE',
+]);
+
+/** Words that only a group line holds: promotion, track and department markers. */
+const ADE_GROUP_WORDS = new Set([
+  'ALTERNANCE',
+  'ALTERNANT',
+  'ALTERNANTS',
+  'APPRENTI',
+  'APPRENTIS',
+  'APPRENTISSAGE',
+  'INITIAL',
+  'INITIALE',
+  'CONTINUE',
+  'FISE',
+  'FISA',
+  'TRONC',
+  'COMMUN',
+  'PROMO',
+  'PROMOTION',
+  'GROUPE',
+  'GROUPES',
+  'GRP',
+  'SECTION',
+  'CLASSE',
+  'ANNEE',
+  'PARCOURS',
+  'OPTION',
+  'SPECIALITE',
+  'LICENCE',
+  'MASTER',
+  'LPRO',
+  'BUT',
+  'DUT',
+  'BTS',
+  'PEIP',
+  'CPI',
+  'INFO',
+  'MECA',
+  'GEII',
+  'GEA',
+  'GMP',
+  'MMI',
+  'QLIO',
+  'HSE',
+  'MATHS',
+  'WEB',
+  'ETUDIANTS',
+  'TOUS',
+  'ERASMUS',
+  'INTERNATIONAL',
+]);
+
+/** Name particles: a name holds at most one ("LE GALL Yann", "DE LA"… counts as two). */
+const NAME_PARTICLES = new Set([
+  'DE',
+  'DU',
+  'DES',
+  'LE',
+  'LA',
+  'LES',
+  'D',
+  'L',
+  'VAN',
+  'VON',
+  'DER',
+  'DA',
+  'DI',
+  'DOS',
+  'DAS',
+  'DEL',
+  'EL',
+  'AL',
+  'BEN',
+  'MAC',
+  'MC',
+  'ST',
+  'STE',
+]);
+
+const foldWord = (word: string) =>
+  word
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '')
+    .toUpperCase();
+
+function isAdeTypeLine(line: string): boolean {
+  return ADE_TYPE_WORDS.has(foldWord(line));
+}
+
+function isAdeGroupLine(line: string): boolean {
+  if (/\d/.test(line)) return true;
+  return line.split(/[\s/,;()_.-]+/).some((word) => {
+    const folded = foldWord(word);
+    if (ADE_GROUP_WORDS.has(folded)) return true;
+    // A short capitals code ("LP", "TC", "FI"), not a particle.
+    return /^\p{Lu}{1,2}$/u.test(word) && !NAME_PARTICLES.has(folded);
+  });
+}
 
 /**
- * ADE's unlabelled description: groups, then teachers, one per line (the stamp is already gone).
- * The trailing lines that read as person names are the teachers; the lines before are groups.
+ * A person's name: two to five words of letters (hyphens and apostrophes inside), at most one
+ * particle, either all in capitals ("LACAN DAVID") or a surname in capitals then a capitalised
+ * first name ("LE GALL Yann-Erwan").
  */
-function readAdeLines(description: string): { teacher: string | undefined; groups: string[] } {
-  const lines = description
-    .split('\n')
-    .map((line) => collapse(line))
-    .filter((line) => line !== '');
+function isPersonLine(line: string): boolean {
+  const words = line.split(' ');
+  if (words.length < 2 || words.length > 5) return false;
+  if (!words.every((word) => /^\p{L}[\p{L}'’-]*$/u.test(word))) return false;
+  if (words.filter((word) => NAME_PARTICLES.has(foldWord(word))).length > 1) return false;
+  if (words.every((word) => word === word.toUpperCase())) return true;
+  return /^[\p{Lu}][\p{Lu}'’-]+(?: [\p{Lu}][\p{Lu}'’-]+)* [\p{Lu}][\p{Ll}'’-]+(?:[ -][\p{Lu}][\p{Ll}'’-]+)*$/u.test(
+    line,
+  );
+}
+
+type AdeLines = {
+  teacher: string | undefined;
+  groups: string[];
+  type: string | undefined;
+  /** The description with its teacher and group lines each in a stable order. */
+  description: string;
+};
+
+function readAdeLines(description: string): AdeLines {
+  const lines = description.split('\n');
+  const kinds = lines.map((raw) => {
+    const line = collapse(raw);
+    if (line === '') return 'empty' as const;
+    if (isAdeTypeLine(line)) return 'type' as const;
+    if (isAdeGroupLine(line)) return 'group' as const;
+    return isPersonLine(line) ? ('person' as const) : ('group' as const);
+  });
+  // Teachers come after the groups: only the trailing run of names (type lines aside) counts.
   let split = lines.length;
-  while (split > 0 && PERSON_LINE.test(lines[split - 1] ?? '')) split -= 1;
-  const teachers = lines.slice(split);
+  while (split > 0 && ['person', 'type', 'empty'].includes(kinds[split - 1] ?? '')) split -= 1;
+  const teacherAt: number[] = [];
+  const groupAt: number[] = [];
+  let type: string | undefined;
+  for (const [index, kind] of kinds.entries()) {
+    if (kind === 'type') type ??= collapse(lines[index] ?? '');
+    else if (kind === 'person' && index >= split) teacherAt.push(index);
+    else if (kind !== 'empty') groupAt.push(index);
+  }
+  const teachers = sortedUnique(teacherAt.map((index) => collapse(lines[index] ?? '')));
+  const groups = sortedUnique(groupAt.map((index) => collapse(lines[index] ?? '')));
+  // A re-export that only reorders teachers or groups must give the same description.
+  const stable = [...lines];
+  const sortedLines = (at: readonly number[]) => {
+    const sorted = at.map((index) => lines[index] ?? '').sort(compareText);
+    for (const [position, index] of at.entries()) stable[index] = sorted[position] ?? '';
+  };
+  sortedLines(teacherAt);
+  sortedLines(groupAt);
   return {
     teacher: teachers.length > 0 ? teachers.join(', ') : undefined,
-    groups: lines.slice(0, split),
+    groups,
+    type,
+    description: stable.join('\n'),
   };
+}
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function sortedUnique(values: readonly string[]): string[] {
+  return [...new Set(values.filter((value) => value !== ''))].sort(compareText);
+}
+
+/** A list of teachers ("B, A") in a stable order, so a reordered list is no change. */
+function stableList(text: string): string {
+  if (text === '') return text;
+  return sortedUnique(text.split(/\s*[,;]\s*/)).join(', ');
+}
+
+/** Groups, split (ADE lines hold `3A MECA / 3A INFO` or `3A MECA, 3A INFO`) and in stable order. */
+function stableGroups(groups: readonly string[]): string[] {
+  return sortedUnique(groups.flatMap((group) => splitGroupList(collapse(group))));
+}
+
+function splitGroupList(value: string): string[] {
+  return value.split(/\s*[,;]\s*|\s+\/\s+/).filter((group) => group !== '');
 }
 
 function toInstant(time: ICAL.Time, tzid: string | undefined, ctx: EventContext): Date {
@@ -634,7 +891,11 @@ function toInstant(time: ICAL.Time, tzid: string | undefined, ctx: EventContext)
     if (embedded !== undefined) {
       const copy = time.clone();
       copy.zone = embedded;
-      return new Date(copy.toUnixTime() * 1000);
+      const instant = copy.toUnixTime() * 1000;
+      // ical.js reads a time in a spring gap with the offset after it (an hour early in Paris);
+      // RFC 5545 reads it with the offset before, which moves it forward by the gap.
+      const ahead = wallMs(time) - wallMs(inZone(instant, embedded));
+      return new Date(ahead > 0 && ahead < 86_400_000 ? instant + ahead : instant);
     }
     ctx.issues.push({
       code: 'ics.unknown_tzid',
@@ -646,13 +907,157 @@ function toInstant(time: ICAL.Time, tzid: string | undefined, ctx: EventContext)
   return wallClockToInstant(fields, ctx.floatingZone);
 }
 
-/** Windows zone names seen in Outlook/Exchange exports. */
-const WINDOWS_ZONES: Readonly<Record<string, string>> = {
-  'romance standard time': 'Europe/Paris',
+/**
+ * Windows zone names (Outlook/Exchange exports write them in TZID, often without a VTIMEZONE) →
+ * IANA zones: the "001" (main territory) rows of the Unicode CLDR windowZones mapping, every
+ * region, including the zones of the French overseas territories (Réunion shares "Mauritius
+ * Standard Time", Guyane "SA Eastern", the Antilles "SA Western", New Caledonia "Central
+ * Pacific", French Polynesia "Hawaiian"). Keys are lower case; a name not here keeps the
+ * `ics.unknown_tzid` warning.
+ */
+export const WINDOWS_ZONES: Readonly<Record<string, string>> = {
+  'dateline standard time': 'Etc/GMT+12',
+  'utc-11': 'Etc/GMT+11',
+  'aleutian standard time': 'America/Adak',
+  'hawaiian standard time': 'Pacific/Honolulu',
+  'marquesas standard time': 'Pacific/Marquesas',
+  'alaskan standard time': 'America/Anchorage',
+  'utc-09': 'Etc/GMT+9',
+  'pacific standard time (mexico)': 'America/Tijuana',
+  'utc-08': 'Etc/GMT+8',
+  'pacific standard time': 'America/Los_Angeles',
+  'us mountain standard time': 'America/Phoenix',
+  'mountain standard time (mexico)': 'America/Mazatlan',
+  'mountain standard time': 'America/Denver',
+  'yukon standard time': 'America/Whitehorse',
+  'central america standard time': 'America/Guatemala',
+  'central standard time': 'America/Chicago',
+  'easter island standard time': 'Pacific/Easter',
+  'central standard time (mexico)': 'America/Mexico_City',
+  'canada central standard time': 'America/Regina',
+  'sa pacific standard time': 'America/Bogota',
+  'eastern standard time (mexico)': 'America/Cancun',
+  'eastern standard time': 'America/New_York',
+  'haiti standard time': 'America/Port-au-Prince',
+  'cuba standard time': 'America/Havana',
+  'us eastern standard time': 'America/Indiana/Indianapolis',
+  'turks and caicos standard time': 'America/Grand_Turk',
+  'paraguay standard time': 'America/Asuncion',
+  'atlantic standard time': 'America/Halifax',
+  'venezuela standard time': 'America/Caracas',
+  'central brazilian standard time': 'America/Cuiaba',
+  'sa western standard time': 'America/La_Paz',
+  'pacific sa standard time': 'America/Santiago',
+  'newfoundland standard time': 'America/St_Johns',
+  'tocantins standard time': 'America/Araguaina',
+  'e. south america standard time': 'America/Sao_Paulo',
+  'sa eastern standard time': 'America/Cayenne',
+  'argentina standard time': 'America/Argentina/Buenos_Aires',
+  'greenland standard time': 'America/Nuuk',
+  'montevideo standard time': 'America/Montevideo',
+  'magallanes standard time': 'America/Punta_Arenas',
+  'saint pierre standard time': 'America/Miquelon',
+  'bahia standard time': 'America/Bahia',
+  'utc-02': 'Etc/GMT+2',
+  'mid-atlantic standard time': 'Etc/GMT+2',
+  'azores standard time': 'Atlantic/Azores',
+  'cape verde standard time': 'Atlantic/Cape_Verde',
+  utc: 'Etc/UTC',
+  'coordinated universal time': 'Etc/UTC',
+  'gmt standard time': 'Europe/London',
+  'greenwich standard time': 'Atlantic/Reykjavik',
+  'sao tome standard time': 'Africa/Sao_Tome',
+  'morocco standard time': 'Africa/Casablanca',
   'w. europe standard time': 'Europe/Berlin',
   'central europe standard time': 'Europe/Budapest',
-  'gmt standard time': 'Europe/London',
-  utc: 'UTC',
+  'romance standard time': 'Europe/Paris',
+  'central european standard time': 'Europe/Warsaw',
+  'w. central africa standard time': 'Africa/Lagos',
+  'jordan standard time': 'Asia/Amman',
+  'gtb standard time': 'Europe/Bucharest',
+  'middle east standard time': 'Asia/Beirut',
+  'egypt standard time': 'Africa/Cairo',
+  'e. europe standard time': 'Europe/Chisinau',
+  'syria standard time': 'Asia/Damascus',
+  'west bank standard time': 'Asia/Hebron',
+  'south africa standard time': 'Africa/Johannesburg',
+  'fle standard time': 'Europe/Kyiv',
+  'israel standard time': 'Asia/Jerusalem',
+  'south sudan standard time': 'Africa/Juba',
+  'kaliningrad standard time': 'Europe/Kaliningrad',
+  'sudan standard time': 'Africa/Khartoum',
+  'libya standard time': 'Africa/Tripoli',
+  'namibia standard time': 'Africa/Windhoek',
+  'arabic standard time': 'Asia/Baghdad',
+  'turkey standard time': 'Europe/Istanbul',
+  'arab standard time': 'Asia/Riyadh',
+  'belarus standard time': 'Europe/Minsk',
+  'russian standard time': 'Europe/Moscow',
+  'e. africa standard time': 'Africa/Nairobi',
+  'volgograd standard time': 'Europe/Volgograd',
+  'iran standard time': 'Asia/Tehran',
+  'arabian standard time': 'Asia/Dubai',
+  'astrakhan standard time': 'Europe/Astrakhan',
+  'azerbaijan standard time': 'Asia/Baku',
+  'russia time zone 3': 'Europe/Samara',
+  'mauritius standard time': 'Indian/Mauritius',
+  'saratov standard time': 'Europe/Saratov',
+  'georgian standard time': 'Asia/Tbilisi',
+  'caucasus standard time': 'Asia/Yerevan',
+  'afghanistan standard time': 'Asia/Kabul',
+  'west asia standard time': 'Asia/Tashkent',
+  'ekaterinburg standard time': 'Asia/Yekaterinburg',
+  'pakistan standard time': 'Asia/Karachi',
+  'qyzylorda standard time': 'Asia/Qyzylorda',
+  'india standard time': 'Asia/Kolkata',
+  'sri lanka standard time': 'Asia/Colombo',
+  'nepal standard time': 'Asia/Kathmandu',
+  'central asia standard time': 'Asia/Bishkek',
+  'bangladesh standard time': 'Asia/Dhaka',
+  'omsk standard time': 'Asia/Omsk',
+  'myanmar standard time': 'Asia/Yangon',
+  'se asia standard time': 'Asia/Bangkok',
+  'altai standard time': 'Asia/Barnaul',
+  'w. mongolia standard time': 'Asia/Hovd',
+  'north asia standard time': 'Asia/Krasnoyarsk',
+  'n. central asia standard time': 'Asia/Novosibirsk',
+  'tomsk standard time': 'Asia/Tomsk',
+  'china standard time': 'Asia/Shanghai',
+  'north asia east standard time': 'Asia/Irkutsk',
+  'singapore standard time': 'Asia/Singapore',
+  'w. australia standard time': 'Australia/Perth',
+  'taipei standard time': 'Asia/Taipei',
+  'ulaanbaatar standard time': 'Asia/Ulaanbaatar',
+  'aus central w. standard time': 'Australia/Eucla',
+  'transbaikal standard time': 'Asia/Chita',
+  'tokyo standard time': 'Asia/Tokyo',
+  'north korea standard time': 'Asia/Pyongyang',
+  'korea standard time': 'Asia/Seoul',
+  'yakutsk standard time': 'Asia/Yakutsk',
+  'cen. australia standard time': 'Australia/Adelaide',
+  'aus central standard time': 'Australia/Darwin',
+  'e. australia standard time': 'Australia/Brisbane',
+  'aus eastern standard time': 'Australia/Sydney',
+  'west pacific standard time': 'Pacific/Port_Moresby',
+  'tasmania standard time': 'Australia/Hobart',
+  'vladivostok standard time': 'Asia/Vladivostok',
+  'lord howe standard time': 'Australia/Lord_Howe',
+  'bougainville standard time': 'Pacific/Bougainville',
+  'russia time zone 10': 'Asia/Srednekolymsk',
+  'magadan standard time': 'Asia/Magadan',
+  'norfolk standard time': 'Pacific/Norfolk',
+  'sakhalin standard time': 'Asia/Sakhalin',
+  'central pacific standard time': 'Pacific/Guadalcanal',
+  'russia time zone 11': 'Asia/Kamchatka',
+  'new zealand standard time': 'Pacific/Auckland',
+  'utc+12': 'Etc/GMT-12',
+  'fiji standard time': 'Pacific/Fiji',
+  'kamchatka standard time': 'Asia/Kamchatka',
+  'chatham islands standard time': 'Pacific/Chatham',
+  'utc+13': 'Etc/GMT-13',
+  'tonga standard time': 'Pacific/Tongatapu',
+  'samoa standard time': 'Pacific/Apia',
+  'line islands standard time': 'Pacific/Kiritimati',
 };
 
 function resolveZoneName(tzid: string): string | undefined {
@@ -686,14 +1091,24 @@ function collectTimezones(calendar: ICAL.Component): Map<string, ICAL.Timezone> 
   return zones;
 }
 
+/**
+ * Events sharing a UID: an exact copy (the same VEVENT twice in a feed) is dropped; others are
+ * told apart by their start.
+ */
 function dedupeUids(events: TimetableEvent[], issues: ParseIssue[]): TimetableEvent[] {
-  const seen = new Map<string, number>();
-  return events.map((event) => {
-    const count = seen.get(event.uid) ?? 0;
-    seen.set(event.uid, count + 1);
-    if (count === 0) return event;
+  const seen = new Map<string, TimetableEvent[]>();
+  return events.flatMap((event) => {
+    const same = seen.get(event.uid);
+    if (same === undefined) {
+      seen.set(event.uid, [event]);
+      return [event];
+    }
+    // Fingerprints only on a UID collision: most calendars have none.
+    const fingerprint = eventFingerprint(event);
+    if (same.some((other) => eventFingerprint(other) === fingerprint)) return [];
+    same.push(event);
     issues.push({ code: 'ics.uid_duplicate', message: `UID ${event.uid} appears more than once` });
-    return { ...event, uid: `${event.uid}#${event.startsAt.toISOString()}` };
+    return [{ ...event, uid: `${event.uid}#${event.startsAt.toISOString()}` }];
   });
 }
 
