@@ -25,9 +25,13 @@ export function stripControls(text: string): string {
  */
 export function schoolText(text: string): string {
   // escapeMarkdown doubles backslashes, so a school's own `\[` cannot unescape the bracket.
-  return escapeMarkdown(stripControls(text))
-    .replace(/[[\]()<>]/g, (character) => `\\${character}`)
-    .replace(/\b([a-z][a-z0-9+.-]*):\/\//gi, '$1:\u2060//');
+  return (
+    escapeMarkdown(stripControls(text))
+      .replace(/[[\]()<>]/g, (character) => `\\${character}`)
+      .replace(/\b([a-z][a-z0-9+.-]*):\/\//gi, '$1:\u2060//')
+      // @everyone / @here stay text even where a message's allowed_mentions is not set.
+      .replace(/@(everyone|here)\b/gi, '@\u200b$1')
+  );
 }
 
 /** A short, inert quote of user input for a reply (never the whole of a long value). */

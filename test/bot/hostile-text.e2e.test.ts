@@ -55,6 +55,25 @@ describe('oversized input', () => {
     expect(reply.content).not.toMatch(CLICKABLE_URL);
     // Anything Discord would refuse (over 2,000 characters) fails the harness at the end.
   });
+  it('quotes unknown groups as short, inert excerpts', async () => {
+    const h = await createHarness();
+    const hostile = `[click](https://evil.example/login) <@&1300000000000000007> @everyone \u202Eabc ${'y'.repeat(250)}`;
+    const reply = await h.fake
+      .injectCommand({
+        name: 'subscribe',
+        options: [option.string('section', 'info 1'), option.string('groups', hostile)],
+        context: h.fake.inGuild(h.fake.users.student),
+      })
+      .reply();
+    expect(reply.content).toContain('inconnu');
+    expect(reply.content).not.toMatch(MASKED_LINK);
+    // The reply carries the student's own feed link; the typed one must not be clickable.
+    expect(reply.content).not.toMatch(/https?:\/\/evil/);
+    expect(reply.content).not.toMatch(BIDI);
+    expect(reply.content).not.toContain('<@&1300000000000000007>');
+    expect(reply.content).not.toContain('@everyone');
+    expect(reply.content).not.toContain('y'.repeat(100));
+  });
 });
 
 describe('school text in alerts', () => {

@@ -35,6 +35,7 @@ import {
 } from '../filter-menus.ts';
 import { commandTexts } from '../messages.ts';
 import { getSectionOrThrow, respondWithSections, sectionOption } from '../sections.ts';
+import { excerpt } from '../text-safety.ts';
 
 /** Discord allows 5 action rows per message. */
 const MAX_ROWS = 5;
@@ -105,7 +106,15 @@ export function groupsFromOption(
     notes:
       parsed.unknown.length === 0
         ? []
-        : [truncate(context.t.filtersUnknownGroups(parsed.unknown), UNKNOWN_NOTE_LIMIT)],
+        : // Typed by the user: quoted as short, inert excerpts (a few of them), never echoed whole.
+          [
+            truncate(
+              context.t.filtersUnknownGroups(
+                parsed.unknown.slice(0, 5).map((group) => excerpt(group, 30)),
+              ),
+              UNKNOWN_NOTE_LIMIT,
+            ),
+          ],
   };
 }
 
