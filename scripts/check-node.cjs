@@ -1,4 +1,4 @@
-// npm runs this before `npm start`, `npm run dev` and `npm test` (prestart, predev, pretest), with
+// npm runs this before `npm start`, `npm run dev`, `npm test` and `npm run cli` (pre* scripts), with
 // the node those scripts will use. Plain CommonJS with nothing recent, so that even an old Node
 // reads it and prints one line saying what to do, instead of ERR_UNKNOWN_FILE_EXTENSION.
 'use strict';

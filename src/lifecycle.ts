@@ -101,3 +101,34 @@ export function describeListenError(
       return undefined;
   }
 }
+
+/** How often a process started by npm checks that npm is still its parent. */
+const PARENT_CHECK_EVERY_MS = 1_000;
+
+/**
+ * Under `npm start`, npm forwards SIGINT/SIGTERM to the app; if npm itself dies first (SIGKILL,
+ * or a closed pipe in `npm start | head -1`), nothing would ever stop the app, which would keep
+ * the port and the database lock. This notices the re-parenting and stops once. Only for a
+ * process npm started: `node src/main.ts` run from a shell that exits (nohup) keeps running.
+ */
+export function stopWhenParentExits(options: {
+  readonly startedByNpm: boolean;
+  readonly stop: () => void;
+  readonly parentPid?: () => number;
+  readonly intervalMs?: number;
+}): { cancel(): void } {
+  if (!options.startedByNpm) return { cancel: () => undefined };
+  const parentPid = options.parentPid ?? (() => process.ppid);
+  const first = parentPid();
+  const timer = setInterval(() => {
+    if (parentPid() === first) return;
+    clearInterval(timer);
+    options.stop();
+  }, options.intervalMs ?? PARENT_CHECK_EVERY_MS);
+  timer.unref();
+  return {
+    cancel: () => {
+      clearInterval(timer);
+    },
+  };
+}

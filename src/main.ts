@@ -7,6 +7,7 @@ import {
   guardOutputs,
   hostVariable,
   onStopSignals,
+  stopWhenParentExits,
   portVariable,
 } from './lifecycle.ts';
 import { describeBackoff } from './scraper/source-identity.ts';
@@ -84,6 +85,14 @@ onStopSignals({
   force: (signal) => {
     logger.warn({ signal }, 'second stop signal: exiting now');
     process.exit(1);
+  },
+});
+
+stopWhenParentExits({
+  startedByNpm: ['start', 'dev'].includes(process.env.npm_lifecycle_event ?? ''),
+  stop: () => {
+    stopSignal = 'parent exited';
+    grace.close();
   },
 });
 

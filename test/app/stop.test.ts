@@ -112,6 +112,19 @@ describe('stopping npm start', () => {
     });
   }
 
+  it('stops when npm itself dies first (npm start | head -1, kill -9 of npm)', async () => {
+    const run = npmStart();
+    const port = await run.listening();
+
+    // npm exits without forwarding anything (a closed pipe it writes to, or SIGKILL): node is
+    // re-parented and must notice on its own rather than keep the port and the database lock.
+    process.kill(run.child.pid ?? 0, 'SIGKILL');
+
+    expect(await portFreedWithin(port, STOP_DEADLINE_MS)).toBe(true);
+    await expect.poll(() => groupAlive(run.child.pid ?? 0), { timeout: 10_000 }).toBe(false);
+    expect(run.output()).toContain('"msg":"stopped"');
+  });
+
   it('Ctrl-C (the terminal and npm both deliver SIGINT) still stops gracefully', async () => {
     const run = npmStart();
     const port = await run.listening();
