@@ -5,15 +5,27 @@
  */
 const BARE_FEED_PATH = /^\/feeds\/([^/.?#]+)(\?.*)?$/;
 
-/** True when the Accept header lists text/html with a non-zero quality. */
+/** The quality an Accept header gives a media type listed by name (undefined when not listed). */
+function qualityOf(accept: string, mediaType: string): number | undefined {
+  for (const part of accept.split(',')) {
+    const [type = '', ...params] = part.trim().toLowerCase().split(';');
+    if (type.trim() !== mediaType) continue;
+    const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+    return q === undefined ? 1 : Number(q);
+  }
+  return undefined;
+}
+
+/**
+ * True when the client prefers the page: it names text/html with a non-zero quality, and does not
+ * name text/calendar at least as high (`text/calendar, text/html;q=0.1` is a calendar client).
+ */
 export function acceptsHtml(accept: string | undefined): boolean {
   if (accept === undefined) return false;
-  return accept.split(',').some((part) => {
-    const [type = '', ...params] = part.trim().toLowerCase().split(';');
-    if (type.trim() !== 'text/html') return false;
-    const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
-    return q === undefined || Number(q) > 0;
-  });
+  const html = qualityOf(accept, 'text/html');
+  if (html === undefined || !(html > 0)) return false;
+  const calendar = qualityOf(accept, 'text/calendar');
+  return calendar === undefined || html > calendar;
 }
 
 /** For Fastify's `rewriteUrl`: the URL to route. */

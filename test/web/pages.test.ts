@@ -66,7 +66,10 @@ describe('feed link negotiation', () => {
       expect(response.headers['content-type']).toBe('text/calendar; charset=utf-8');
       expect(response.headers.etag).toBe(calendar.headers.etag);
       expect(response.body).toBe(calendar.body);
+      // The same address gives browsers a page: caches must key on Accept there.
+      expect(response.headers.vary).toBe('Accept-Encoding, Accept');
     }
+    expect(calendar.headers.vary).toBe('Accept-Encoding');
     // The .ics address always serves the calendar, even to a browser.
     const icsInBrowser = await harness.app.inject({
       url: icsPath,
@@ -116,6 +119,10 @@ describe('feed link negotiation', () => {
     expect(acceptsHtml(BROWSER_ACCEPT)).toBe(true);
     expect(acceptsHtml('text/html;q=0')).toBe(false);
     expect(acceptsHtml('*/*')).toBe(false);
+    // A client naming the calendar at least as high as the page is a calendar client.
+    expect(acceptsHtml('text/calendar, text/html;q=0.1')).toBe(false);
+    expect(acceptsHtml('text/html;q=0.5, text/calendar;q=0.5')).toBe(false);
+    expect(acceptsHtml('text/calendar;q=0.5, text/html')).toBe(true);
     expect(acceptsHtml(undefined)).toBe(false);
     expect(pickLocale('en-GB,en;q=0.9,fr;q=0.8')).toBe('en');
     expect(pickLocale('fr-FR,fr;q=0.9,en;q=0.8')).toBe('fr');

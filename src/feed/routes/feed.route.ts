@@ -108,7 +108,12 @@ function serveFeed(
     .header('etag', representation.etag)
     .header('last-modified', feed.lastModifiedHeader)
     .header('cache-control', CACHE_CONTROL)
-    .header('vary', 'Accept-Encoding');
+    // `/feeds/<token>` (no extension) answers a browser with the link's page: that answer varies
+    // on Accept too, so no cache hands the calendar to a later page visit.
+    .header(
+      'vary',
+      request.originalUrl === request.url ? 'Accept-Encoding' : 'Accept-Encoding, Accept',
+    );
   if (notModified) return reply.code(304).send();
   if (representation.encoding !== 'identity') {
     reply.header('content-encoding', representation.encoding);
