@@ -128,9 +128,12 @@ export function registerAdminPages(
 
   app.post<{ Body: LoginBody | undefined }>('/admin/logout', (request, reply) => {
     const session = sessionOf(request);
-    if (session !== undefined && csrfOk(session, request.body ?? {})) {
-      sessions.destroy(request.cookies[SESSION_COOKIE]);
+    // Without the form's CSRF token nothing happens: another site on the same host must not be
+    // able to log the admin out (SameSite does not separate ports of one host).
+    if (session !== undefined && !csrfOk(session, request.body ?? {})) {
+      return reply.redirect('/admin', 303);
     }
+    if (session !== undefined) sessions.destroy(request.cookies[SESSION_COOKIE]);
     return reply
       .clearCookie(SESSION_COOKIE, { path: '/admin', httpOnly: true, sameSite: 'strict', secure })
       .redirect('/admin', 303);
