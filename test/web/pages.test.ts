@@ -281,13 +281,13 @@ describe('admin dashboard access', () => {
 
     // Logging out needs the form token too (a forged form changes nothing, not even the cookie),
     // and ends the session.
-    const forged = await harness.app.inject({
+    const forgedLogout = await harness.app.inject({
       method: 'POST',
       url: '/admin/logout',
       headers: { ...FORM, cookie },
       payload: form({}),
     });
-    expect(forged.headers['set-cookie']).toBeUndefined();
+    expect(forgedLogout.headers['set-cookie']).toBeUndefined();
     const still = await harness.app.inject({ url: '/admin', headers: { cookie } });
     expect(still.body).not.toContain('name="token"');
     await harness.app.inject({
