@@ -72,6 +72,16 @@ export function describeSuspiciousDrop(
   return undefined;
 }
 
+/**
+ * Whether a scrape that started at `startedAt` may confirm what an earlier scrape recorded at
+ * `recordedAt` (a held change, a pending removal). Only a scrape that asked the upstream after the
+ * earlier one had its answer is a second look: two scrapes fired together (an admin scrape and a
+ * CLI scrape in the same second) read the same upstream moment, glitch included, and count once.
+ */
+export function isLaterScrape(startedAt: Date, recordedAt: Date | null | undefined): boolean {
+  return recordedAt == null || startedAt.getTime() > recordedAt.getTime();
+}
+
 export type SettleInput = {
   readonly changes: readonly TimetableChange[];
   /** Removals the previous committed scrape found and deferred, by stored uid. */
@@ -84,6 +94,8 @@ export type SettleInput = {
   readonly lastSuccessAt: Date | null;
   readonly baselineAt: Date | null;
   readonly at: Date;
+  /** When this scrape started: it confirms only removals recorded before (`isLaterScrape`). */
+  readonly startedAt?: Date | undefined;
 };
 
 export type Settled = {
@@ -117,6 +129,16 @@ export function settleRemovals(input: SettleInput): Settled {
     const singleSighting = known?.singleSighting ?? sightedOnce(change.uid, input);
     if (known === undefined && !input.confirmedByHold) {
       pending.push({ uid: change.uid, firstMissedAt: input.at, singleSighting });
+      continue;
+    }
+    if (
+      known !== undefined &&
+      !input.confirmedByHold &&
+      input.startedAt !== undefined &&
+      !isLaterScrape(input.startedAt, known.firstMissedAt)
+    ) {
+      // Seen missing by a scrape that ran alongside this one: not a second look yet.
+      pending.push(known);
       continue;
     }
     changes.push(change);

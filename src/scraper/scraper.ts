@@ -13,7 +13,7 @@ import {
   type TimetableEvent,
 } from '../core/index.ts';
 import type { Repositories, RunTrigger, SectionRow } from '../db/index.ts';
-import { describeImplausibleChange, settleRemovals } from './change-guard.ts';
+import { describeImplausibleChange, isLaterScrape, settleRemovals } from './change-guard.ts';
 import { diffTimetables } from './diff.ts';
 import type { HttpClient } from './http-client.ts';
 import { calendarPayloadKey, isTruncatedParse } from './ics.ts';
@@ -222,7 +222,12 @@ export function createScraper(deps: ScraperDeps) {
         const drop = implausible?.message;
         if (implausible !== undefined) {
           const fingerprint = timetableFingerprint(parsed.events);
-          const heldCount = repositories.snapshots.nextHeldCount(row.id, fingerprint);
+          // A scrape that ran alongside the one that held this change does not confirm it.
+          const current = repositories.sections.findById(row.id);
+          const heldCount =
+            current?.heldFingerprint === fingerprint && !isLaterScrape(startedAt, current.lastRunAt)
+              ? current.heldCount
+              : repositories.snapshots.nextHeldCount(row.id, fingerprint);
           if (heldCount < settings.dropConfirmations) {
             repositories.snapshots.recordHeld({
               sectionId: row.id,
@@ -233,6 +238,7 @@ export function createScraper(deps: ScraperDeps) {
               eventCount: parsed.events.length,
               nextRunAt,
               message: `${drop}; held back (${heldCount}/${settings.dropConfirmations})`,
+              heldCount,
               errorCode: implausible.code,
               truncated,
             });
@@ -260,6 +266,7 @@ export function createScraper(deps: ScraperDeps) {
             lastSuccessAt: row.lastSuccessAt,
             baselineAt: row.baselineAt,
             at,
+            startedAt,
           });
       if (settled !== undefined && settled.pending.length > 0) {
         log.info({ pending: settled.pending.length }, 'removals wait for the next scrape');

@@ -289,6 +289,8 @@ export function createSnapshotsRepository(db: Database) {
     /** Why it is held (default: an implausible drop). */
     errorCode?: string;
     truncated?: boolean;
+    /** The count the caller decided (a scrape alongside the previous hold does not add one). */
+    heldCount?: number;
   }): number {
     return db.transaction((tx) => {
       const section = tx
@@ -296,7 +298,9 @@ export function createSnapshotsRepository(db: Database) {
         .from(sectionsTable)
         .where(eq(sectionsTable.id, input.sectionId))
         .get();
-      const heldCount = section?.heldFingerprint === input.fingerprint ? section.heldCount + 1 : 1;
+      const heldCount =
+        input.heldCount ??
+        (section?.heldFingerprint === input.fingerprint ? section.heldCount + 1 : 1);
       tx.update(sectionsTable)
         .set({
           lastRunAt: input.at,
