@@ -1,6 +1,7 @@
 import {
   AppError,
   describeError,
+  heldMessage,
   isAppError,
   timetableFingerprint,
   toSectionKey,
@@ -237,7 +238,7 @@ export function createScraper(deps: ScraperDeps) {
               fingerprint,
               eventCount: parsed.events.length,
               nextRunAt,
-              message: `${drop}; held back (${heldCount}/${settings.dropConfirmations})`,
+              message: heldMessage(implausible.message, heldCount, settings.dropConfirmations),
               heldCount,
               errorCode: implausible.code,
               truncated,

@@ -117,6 +117,15 @@ describe('confirmations come from later scrapes only', () => {
       console.log(`[confirmations] held drop, pair + 1 later scrape: runs ${afterDrop.join(', ')}`);
       expect(afterDrop.slice(-3)).toEqual(['held', 'held', 'held']);
       expect(changeCount(path)).toBe(0);
+      // The hold is visible to the admin: why, and how many identical later scrapes remain.
+      const status = (await (await fetch(`${address}/admin/status`, { headers: auth })).json()) as {
+        sections: { held: unknown }[];
+      };
+      expect(status.sections[0]?.held).toMatchObject({
+        code: 'scraper.suspicious_drop',
+        reason: `${EVENTS - EVENTS / 3} of ${EVENTS} upcoming events disappeared at once`,
+        confirmationsRemaining: 1,
+      });
 
       // One class really cancelled: pending after the pair, announced by the next later scrape.
       site.set('/l3.ics', { body: calendar(EVENTS - 1) });
@@ -124,6 +133,10 @@ describe('confirmations come from later scrapes only', () => {
       expect(changeCount(path)).toBe(0);
       expect((await adminScrape()).status).toBe(200);
       expect(changeCount(path)).toBe(1);
+      const after = (await (await fetch(`${address}/admin/status`, { headers: auth })).json()) as {
+        sections: { held: unknown }[];
+      };
+      expect(after.sections[0]?.held).toBeNull();
 
       server.child.kill('SIGTERM');
       await server.exited;
