@@ -269,6 +269,13 @@ export function createScraper(deps: ScraperDeps) {
             at,
             startedAt,
           });
+      if (settled !== undefined && settled.silenced > 0) {
+        log.warn(
+          { removed: settled.silenced },
+          'events of the first import vanished by the thousand (a runaway series going away): ' +
+            'deleted without announcing them',
+        );
+      }
       if (settled !== undefined && settled.pending.length > 0) {
         log.info({ pending: settled.pending.length }, 'removals wait for the next scrape');
       }

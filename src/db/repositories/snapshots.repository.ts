@@ -177,7 +177,17 @@ export function createSnapshotsRepository(db: Database) {
             })
             .run();
         }
-        contentChanged = changes.length > 0;
+        // Purged without a change row: removed events never announced (see settleRemovals).
+        const announced = new Set(changes.map((change) => change.uid));
+        let silent = 0;
+        for (const uid of purge) {
+          if (announced.has(uid)) continue;
+          silent += tx
+            .delete(eventsTable)
+            .where(and(eq(eventsTable.sectionId, sectionId), eq(eventsTable.uid, uid)))
+            .run().changes;
+        }
+        contentChanged = changes.length > 0 || silent > 0;
       }
 
       function applyChange(change: TimetableChange): void {
