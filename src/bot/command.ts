@@ -22,7 +22,7 @@ export type BotDeps = {
   };
   readonly repositories: Pick<
     Repositories,
-    'sections' | 'events' | 'feedTokens' | 'changes' | 'alerts' | 'botState'
+    'sections' | 'events' | 'feedTokens' | 'changes' | 'alerts' | 'botState' | 'scrapeRuns'
   >;
   readonly clock: Clock;
   readonly logger: Logger;

@@ -105,6 +105,8 @@ const fr = {
   statusMoreSections: (count: number) => `… et ${count} autres sections.`,
   statusTruncated:
     "⚠️ Calendrier tronqué : trop d'événements, seuls les plus proches dans le temps sont gardés",
+  statusHeld: (reason: string, remaining: number) =>
+    `⏸️ Dernier passage retenu : ${reason} ; annoncé après ${remaining} ${plural(remaining, 'passage identique', 'passages identiques')}`,
   statusDashboardLink: (url: string, minutes: number) =>
     `Tableau de bord web : ${url}\n(lien de connexion personnel, à usage unique, valable ${minutes} minutes ; ne le partage pas)`,
 
@@ -252,6 +254,8 @@ const en: Messages = {
   statusUnknownSize: 'unknown size',
   statusMoreSections: (count) => `… and ${count} more sections.`,
   statusTruncated: '⚠️ Calendar truncated: too many events, only those nearest in time are kept',
+  statusHeld: (reason, remaining) =>
+    `⏸️ Latest scrape held: ${reason}; announced after ${remaining} more identical ${plural(remaining, 'scrape', 'scrapes')}`,
   statusDashboardLink: (url, minutes) =>
     `Web dashboard: ${url}\n(personal one-time login link, valid ${minutes} minutes; do not share it)`,
 

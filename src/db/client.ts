@@ -1,5 +1,5 @@
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { AppError } from '../core/index.ts';
@@ -63,7 +63,9 @@ export function openDatabase(options: { path: string }): DatabaseHandle {
     },
     acquireWriterLock() {
       if (inMemory || lock !== undefined) return;
-      const lockPath = `${path}.writer-lock`;
+      // Keyed on the file's real path: a symlink (or `..`, or a symlinked folder) to the same file
+      // must meet the same lock, or a second server would start beside the first.
+      const lockPath = `${realDatabasePath(path)}.writer-lock`;
       let candidate: BetterSqlite3.Database | undefined;
       try {
         candidate = new BetterSqlite3(lockPath, { timeout: 0 });
@@ -102,6 +104,22 @@ export function openDatabase(options: { path: string }): DatabaseHandle {
       sqlite.close();
     },
   };
+}
+
+/**
+ * The real path of the database file (symlinks resolved), or of its folder plus its name when
+ * the file does not exist yet. Hard links cannot be resolved from a path; they are not covered.
+ */
+export function realDatabasePath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    try {
+      return join(realpathSync(dirname(path)), basename(path));
+    } catch {
+      return resolve(path);
+    }
+  }
 }
 
 /** The error SQLite code of a better-sqlite3 error (`SQLITE_BUSY`…), if any. */

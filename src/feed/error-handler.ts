@@ -32,7 +32,24 @@ export function sendFeedNotFound(reply: FastifyReply): FastifyReply {
   return reply.code(404).type('text/plain; charset=utf-8').send('Not Found');
 }
 
+/** SQLite codes that mean "the database cannot serve now", not a bug of ours. */
+const UNAVAILABLE_PREFIXES = [
+  'SQLITE_BUSY',
+  'SQLITE_READONLY',
+  'SQLITE_IOERR',
+  'SQLITE_CANTOPEN',
+  'SQLITE_CORRUPT',
+  'SQLITE_NOTADB',
+  'SQLITE_FULL',
+];
+const DATABASE_LOG_EVERY_MS = 60_000;
+
+function isDatabaseUnavailable(code: string): boolean {
+  return UNAVAILABLE_PREFIXES.some((prefix) => code === prefix || code.startsWith(`${prefix}_`));
+}
+
 export function registerErrorHandler(app: FastifyInstance): void {
+  const lastDatabaseLog = new Map<string, number>();
   app.setErrorHandler((error, request, reply) => {
     if (isAppError(error)) {
       const status = STATUS_BY_CODE[error.code];
@@ -58,14 +75,24 @@ export function registerErrorHandler(app: FastifyInstance): void {
         GENERIC_MESSAGES[status] ?? 'request refused',
       );
     }
-    // The database refused (locked past the busy timeout, or read-only since its file vanished):
-    // nothing was written, the client may retry; not a crash of ours.
+    // The database refused (locked past the busy timeout, read-only since its file vanished, or an
+    // I/O error because the file under the connection was deleted or replaced): nothing was
+    // written, the client may retry; not a crash of ours. Every request would meet it, so it is
+    // logged once a minute per code at error level (no stack), the others at debug.
     const sqliteCode = codeOf(error);
-    if (
-      sqliteCode?.startsWith('SQLITE_BUSY') === true ||
-      sqliteCode?.startsWith('SQLITE_READONLY') === true
-    ) {
-      request.log.error({ code: sqliteCode, err: error }, 'database refused the request');
+    if (sqliteCode !== undefined && isDatabaseUnavailable(sqliteCode)) {
+      const now = Date.now();
+      const family = sqliteCode.split('_').slice(0, 2).join('_');
+      if (now - (lastDatabaseLog.get(family) ?? -Infinity) >= DATABASE_LOG_EVERY_MS) {
+        lastDatabaseLog.set(family, now);
+        request.log.error(
+          { code: sqliteCode },
+          `database unavailable (${sqliteCode}): requests answer 503 until it is back; if its ` +
+            'file was deleted or replaced, /healthz says so and the app needs a restart',
+        );
+      } else {
+        request.log.debug({ code: sqliteCode }, 'database refused the request');
+      }
       reply.header('retry-after', '30');
       return sendJsonError(reply, 503, 'db.unavailable', 'database unavailable, retry later');
     }

@@ -14,6 +14,8 @@ export function createFeedMetrics(deps: {
   repositories: Pick<Repositories, 'sections' | 'scrapeRuns' | 'feedTokens'>;
   alertBacklog?: (() => number) | undefined;
   feedCache?: (() => FeedCacheStats) | undefined;
+  /** False once the database file was deleted or replaced (the /healthz detection). */
+  databaseFileOk?: (() => boolean) | undefined;
 }) {
   const registry = new Registry();
   const { sections, scrapeRuns, feedTokens } = deps.repositories;
@@ -50,7 +52,7 @@ export function createFeedMetrics(deps: {
 
   const databaseUp = new Gauge({
     name: `${PREFIX}database_up`,
-    help: '1 when the database answered the last metrics collection',
+    help: '1 when the database answered the last metrics collection and its file was not deleted or replaced',
     registers: [registry],
   });
   const scrapeRunsGauge = new Gauge({
@@ -166,7 +168,8 @@ export function createFeedMetrics(deps: {
         const section = sectionId === null ? '*' : names.get(sectionId);
         if (section !== undefined) tokensGauge.set({ section }, n);
       }
-      databaseUp.set(1);
+      // The orphaned file still answers reads: up only while the path names the file in use.
+      databaseUp.set(deps.databaseFileOk?.() === false ? 0 : 1);
     } catch {
       databaseUp.set(0);
     }

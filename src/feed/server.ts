@@ -59,6 +59,7 @@ export async function buildFeedServer(
     repositories: deps.repositories,
     alertBacklog: deps.alertBacklog,
     feedCache: () => cache.stats(),
+    databaseFileOk: deps.databaseFileOk,
   });
   const usage = createUsageRecorder({
     repositories: deps.repositories,

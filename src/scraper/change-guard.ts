@@ -66,10 +66,24 @@ export function describeSuspiciousDrop(
   const removed = diff.changes.filter((change) => change.after === undefined).length;
   if (next.length === 0)
     return `the calendar is suddenly empty (${inSight} upcoming events before)`;
-  if (removed >= Math.max(MIN_SUSPICIOUS_REMOVALS, Math.ceil(inSight / 2))) {
+  // As many removals as the increase guard's ceiling is implausible whatever the calendar's size.
+  if (
+    removed >= MAX_PLAUSIBLE_ADDITIONS ||
+    removed >= Math.max(MIN_SUSPICIOUS_REMOVALS, Math.ceil(inSight / 2))
+  ) {
     return `${removed} of ${inSight} upcoming events disappeared at once`;
   }
   return undefined;
+}
+
+/**
+ * Whether a scrape that started at `startedAt` may confirm what an earlier scrape recorded at
+ * `recordedAt` (a held change, a pending removal). Only a scrape that asked the upstream after the
+ * earlier one had its answer is a second look: two scrapes fired together (an admin scrape and a
+ * CLI scrape in the same second) read the same upstream moment, glitch included, and count once.
+ */
+export function isLaterScrape(startedAt: Date, recordedAt: Date | null | undefined): boolean {
+  return recordedAt == null || startedAt.getTime() > recordedAt.getTime();
 }
 
 export type SettleInput = {
@@ -84,6 +98,8 @@ export type SettleInput = {
   readonly lastSuccessAt: Date | null;
   readonly baselineAt: Date | null;
   readonly at: Date;
+  /** When this scrape started: it confirms only removals recorded before (`isLaterScrape`). */
+  readonly startedAt?: Date | undefined;
 };
 
 export type Settled = {
@@ -93,6 +109,8 @@ export type Settled = {
   readonly pending: readonly PendingRemoval[];
   /** Removed events that only one committed scrape ever showed: deleted, never kept as cancelled. */
   readonly purgeUids: readonly string[];
+  /** Of purgeUids, those deleted without any change (a runaway first import going away). */
+  readonly silenced: number;
 };
 
 /**
@@ -108,6 +126,7 @@ export function settleRemovals(input: SettleInput): Settled {
   const changes: TimetableChange[] = [];
   const pending: PendingRemoval[] = [];
   const purgeUids: string[] = [];
+  const silent = unannouncedJunk(input);
   for (const change of input.changes) {
     if (change.after !== undefined) {
       changes.push(change);
@@ -119,10 +138,45 @@ export function settleRemovals(input: SettleInput): Settled {
       pending.push({ uid: change.uid, firstMissedAt: input.at, singleSighting });
       continue;
     }
+    if (
+      known !== undefined &&
+      !input.confirmedByHold &&
+      input.startedAt !== undefined &&
+      !isLaterScrape(input.startedAt, known.firstMissedAt)
+    ) {
+      // Seen missing by a scrape that ran alongside this one: not a second look yet.
+      pending.push(known);
+      continue;
+    }
+    if (silent.has(change.uid)) {
+      purgeUids.push(change.uid);
+      continue;
+    }
     changes.push(change);
     if (singleSighting) purgeUids.push(change.uid);
   }
-  return { changes, pending, purgeUids };
+  return { changes, pending, purgeUids, silenced: silent.size };
+}
+
+/**
+ * Events of the first import (never announced: a baseline announces nothing) that vanish by the
+ * thousand. No timetable loses that many real classes at once; it is what a runaway series
+ * accepted in the first import (no baseline to compare with) looks like when it goes. Students
+ * never heard of those events, so their going is not news either: deleted silently, not kept as
+ * "cancelled" and not announced. Fewer first-import events going (a real cancelled week) are
+ * announced as usual, once the drop guard has confirmed them.
+ */
+function unannouncedJunk(input: SettleInput): ReadonlySet<string> {
+  const baselineAt = input.baselineAt;
+  if (baselineAt === null) return new Set();
+  const uids = input.changes
+    .filter((change) => change.after === undefined)
+    .map((change) => change.uid)
+    .filter((uid) => {
+      const createdAt = input.createdAt.get(uid);
+      return createdAt !== undefined && createdAt.getTime() <= baselineAt.getTime();
+    });
+  return uids.length >= MAX_PLAUSIBLE_ADDITIONS ? new Set(uids) : new Set();
 }
 
 /** Stored by the last committed scrape, and by no earlier one (the first import does not count). */

@@ -1,6 +1,7 @@
 import {
   AppError,
   describeError,
+  heldMessage,
   isAppError,
   timetableFingerprint,
   toSectionKey,
@@ -13,7 +14,7 @@ import {
   type TimetableEvent,
 } from '../core/index.ts';
 import type { Repositories, RunTrigger, SectionRow } from '../db/index.ts';
-import { describeImplausibleChange, settleRemovals } from './change-guard.ts';
+import { describeImplausibleChange, isLaterScrape, settleRemovals } from './change-guard.ts';
 import { diffTimetables } from './diff.ts';
 import type { HttpClient } from './http-client.ts';
 import { calendarPayloadKey, isTruncatedParse } from './ics.ts';
@@ -222,7 +223,12 @@ export function createScraper(deps: ScraperDeps) {
         const drop = implausible?.message;
         if (implausible !== undefined) {
           const fingerprint = timetableFingerprint(parsed.events);
-          const heldCount = repositories.snapshots.nextHeldCount(row.id, fingerprint);
+          // A scrape that ran alongside the one that held this change does not confirm it.
+          const current = repositories.sections.findById(row.id);
+          const heldCount =
+            current?.heldFingerprint === fingerprint && !isLaterScrape(startedAt, current.lastRunAt)
+              ? current.heldCount
+              : repositories.snapshots.nextHeldCount(row.id, fingerprint);
           if (heldCount < settings.dropConfirmations) {
             repositories.snapshots.recordHeld({
               sectionId: row.id,
@@ -232,7 +238,8 @@ export function createScraper(deps: ScraperDeps) {
               fingerprint,
               eventCount: parsed.events.length,
               nextRunAt,
-              message: `${drop}; held back (${heldCount}/${settings.dropConfirmations})`,
+              message: heldMessage(implausible.message, heldCount, settings.dropConfirmations),
+              heldCount,
               errorCode: implausible.code,
               truncated,
             });
@@ -260,7 +267,15 @@ export function createScraper(deps: ScraperDeps) {
             lastSuccessAt: row.lastSuccessAt,
             baselineAt: row.baselineAt,
             at,
+            startedAt,
           });
+      if (settled !== undefined && settled.silenced > 0) {
+        log.warn(
+          { removed: settled.silenced },
+          'events of the first import vanished by the thousand (a runaway series going away): ' +
+            'deleted without announcing them',
+        );
+      }
       if (settled !== undefined && settled.pending.length > 0) {
         log.info({ pending: settled.pending.length }, 'removals wait for the next scrape');
       }

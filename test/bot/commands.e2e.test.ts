@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CALLBACK_TYPE, option, PERMISSIONS, MEMBER_PERMISSIONS } from '../fake-discord/index.ts';
 import type { FakeMessage, JsonObject } from '../fake-discord/index.ts';
 import { createHarness, eventually, makeEvent, type Harness } from './helpers.ts';
-import { filterToJson, parseEventFilter } from '../../src/core/index.ts';
+import { filterToJson, heldMessage, parseEventFilter } from '../../src/core/index.ts';
 
 const EPHEMERAL = 64;
 const ADMIN_PERMISSIONS = MEMBER_PERMISSIONS | PERMISSIONS.manageGuild;
@@ -402,6 +402,45 @@ describe('bot against a fake Discord', () => {
       );
       expect(second).not.toContain('tronqué');
       expect((await status('en-US'))[0]).toContain('⚠️ Calendar truncated');
+    });
+
+    it('/status says when the latest scrape of a section was held, why, and for how long', async () => {
+      const h = await createHarness();
+      const status = async (locale: string) =>
+        (
+          (
+            await h.fake
+              .injectCommand({
+                name: 'status',
+                locale,
+                context: h.fake.inGuild(h.fake.users.admin, { permissions: ADMIN_PERMISSIONS }),
+              })
+              .reply()
+          ).embeds[0]?.fields as { value: string }[]
+        ).map((field) => field.value);
+      expect((await status('fr')).join('\n')).not.toContain('retenu');
+      // What the scraper writes when the change guard holds a scrape (src/scraper/scraper.ts).
+      const section = h.repositories.sections.list()[0]!;
+      const at = h.clock.now();
+      h.repositories.snapshots.recordHeld({
+        sectionId: section.id,
+        runId: h.repositories.scrapeRuns.start(section.id, 'schedule', at),
+        at,
+        durationMs: 1,
+        fingerprint: 'runaway',
+        eventCount: 200,
+        nextRunAt: at,
+        message: heldMessage('160 new events appeared at once (40 upcoming events before)', 1, 3),
+        errorCode: 'scraper.suspicious_increase',
+      });
+      const [first, second] = await status('fr');
+      expect(first).toContain(
+        '⏸️ Dernier passage retenu : 160 new events appeared at once (40 upcoming events before) ; annoncé après 2 passages identiques',
+      );
+      expect(second).not.toContain('retenu');
+      expect((await status('en-US'))[0]).toContain(
+        '⏸️ Latest scrape held: 160 new events appeared at once (40 upcoming events before); announced after 2 more identical scrapes',
+      );
     });
 
     it('refuses admin commands to a member without rights, and in DMs', async () => {

@@ -272,6 +272,7 @@ describe('admin API', () => {
       events: 2,
       truncated: false,
       activeTokens: 1,
+      held: null,
     });
     expect(body.sections.find((section) => section.name === 'Génie Info')).toMatchObject({
       lastSuccessAt: null,

@@ -14,6 +14,22 @@ describe('maskSecretsInUrl', () => {
     expect(maskSecretsInUrl(`/feed/${TOKEN}`)).toBe('/feed/[redacted]');
   });
 
+  it('masks a token in odd query and fragment forms', () => {
+    const masked = [
+      `/E?token%3D${TOKEN}`,
+      `/E?TOKEN%3d${TOKEN}&x=1`,
+      `/E?${TOKEN}`,
+      `/E?a=1&token${TOKEN}`,
+      `/E#${TOKEN}`,
+      `/E?token%253D${TOKEN.slice(0, 40)}`,
+    ].map(maskSecretsInUrl);
+    for (const url of masked) {
+      expect(url).not.toContain(TOKEN.slice(0, 16));
+      expect(url).toContain('[redacted]');
+    }
+    expect(maskSecretsInUrl(`/E?token%3D${TOKEN}`)).toBe('/E?token[redacted]');
+  });
+
   it('leaves ordinary paths readable', () => {
     expect(maskSecretsInUrl('/healthz')).toBe('/healthz');
     expect(maskSecretsInUrl('/admin/create_token')).toBe('/admin/create_token');

@@ -3,7 +3,7 @@
  * servers and `node src/cli/main.ts` commands on one DATABASE_PATH (a real SQLite file), a
  * loopback calendar site that holds its answers so runs are caught in flight, real HTTP requests.
  */
-import { mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -220,6 +220,36 @@ describe('one writer per database', () => {
       expect(all.filter((run) => run.status === 'failed')).toMatchObject([
         { error_code: 'scraper.http_status' },
       ]);
+    },
+  );
+
+  it(
+    'a symlink to the database file, or a symlinked folder, meets the same writer lock',
+    { timeout: 120_000 },
+    async () => {
+      const path = join(dir, 'real.db');
+      const env = {
+        DATABASE_PATH: path,
+        SECTIONS: 'Demo:file:./samples/demo.ics',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        ADMIN_STATIC_TOKEN: ADMIN_TOKEN,
+        SCRAPE_INTERVAL: '3600',
+        LOG_LEVEL: 'info',
+      };
+      const first = await startServer(env);
+      const link = join(dir, 'link.db');
+      symlinkSync(path, link);
+      const folderLink = join(dir, 'folder-link');
+      symlinkSync(dir, folderLink);
+      mkdirSync(join(dir, 'sub'), { recursive: true });
+      for (const other of [link, join(folderLink, 'real.db'), join(dir, 'sub', '..', 'real.db')]) {
+        const second = startServerProcess({ ...env, DATABASE_PATH: other });
+        expect(await second.exited).toBe(1);
+        expectRefusal(second.output(), other);
+      }
+      first.server.child.kill('SIGTERM');
+      expect(await first.server.exited).toBe(0);
     },
   );
 

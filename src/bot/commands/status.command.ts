@@ -5,6 +5,7 @@ import {
   type APIEmbed,
 } from 'discord.js';
 import type { SectionRow } from '../../db/index.ts';
+import { describeHeld, type HeldState } from '../../core/index.ts';
 import type { Command, CommandContext } from '../command.ts';
 import type { Messages } from '../messages.ts';
 import { commandTexts } from '../messages.ts';
@@ -20,6 +21,8 @@ export type SectionStatus = {
   readonly activeLinks: number;
   readonly fetches24h: number;
   readonly lastChangeAt: Date | undefined;
+  /** The latest scrape was held by the change guard. */
+  readonly held?: HeldState | undefined;
 };
 
 function formatBytes(bytes: number | undefined, t: Messages): string {
@@ -43,7 +46,7 @@ export function renderStatus(input: {
 }): APIEmbed {
   const { t } = input;
   const shown = input.sections.slice(0, MAX_FIELDS);
-  const fields = shown.map(({ section, activeLinks, fetches24h, lastChangeAt }) => ({
+  const fields = shown.map(({ section, activeLinks, fetches24h, lastChangeAt, held }) => ({
     name: section.name,
     value: [
       `${t.statusLastSuccess} : ${relative(section.lastSuccessAt, t.statusNever)}`,
@@ -59,6 +62,7 @@ export function renderStatus(input: {
       `${t.statusFetches} : ${fetches24h}`,
       `${t.statusLastChange} : ${relative(lastChangeAt ?? section.contentChangedAt, t.statusNone)}`,
       ...(section.truncated ? [t.statusTruncated] : []),
+      ...(held === undefined ? [] : [t.statusHeld(held.reason, held.confirmationsRemaining)]),
     ].join('\n'),
   }));
   const hidden = input.sections.length - shown.length;
@@ -89,6 +93,9 @@ export function collectStatus(context: CommandContext): SectionStatus[] {
     activeLinks: links.get(section.id) ?? 0,
     fetches24h: fetches.get(section.id) ?? 0,
     lastChangeAt: repositories.changes.latest(section.id)?.changedAt,
+    held: describeHeld(
+      repositories.scrapeRuns.listRecent(section.id, 5).find((run) => run.status !== 'running'),
+    ),
   }));
 }
 

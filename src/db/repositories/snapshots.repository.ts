@@ -177,7 +177,17 @@ export function createSnapshotsRepository(db: Database) {
             })
             .run();
         }
-        contentChanged = changes.length > 0;
+        // Purged without a change row: removed events never announced (see settleRemovals).
+        const announced = new Set(changes.map((change) => change.uid));
+        let silent = 0;
+        for (const uid of purge) {
+          if (announced.has(uid)) continue;
+          silent += tx
+            .delete(eventsTable)
+            .where(and(eq(eventsTable.sectionId, sectionId), eq(eventsTable.uid, uid)))
+            .run().changes;
+        }
+        contentChanged = changes.length > 0 || silent > 0;
       }
 
       function applyChange(change: TimetableChange): void {
@@ -289,6 +299,8 @@ export function createSnapshotsRepository(db: Database) {
     /** Why it is held (default: an implausible drop). */
     errorCode?: string;
     truncated?: boolean;
+    /** The count the caller decided (a scrape alongside the previous hold does not add one). */
+    heldCount?: number;
   }): number {
     return db.transaction((tx) => {
       const section = tx
@@ -296,7 +308,9 @@ export function createSnapshotsRepository(db: Database) {
         .from(sectionsTable)
         .where(eq(sectionsTable.id, input.sectionId))
         .get();
-      const heldCount = section?.heldFingerprint === input.fingerprint ? section.heldCount + 1 : 1;
+      const heldCount =
+        input.heldCount ??
+        (section?.heldFingerprint === input.fingerprint ? section.heldCount + 1 : 1);
       tx.update(sectionsTable)
         .set({
           lastRunAt: input.at,

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import {
   AppError,
+  describeHeld,
   parseEventFilter,
   safeEqual,
   toSectionKey,
   type EventFilter,
 } from '../../core/index.ts';
-import type { FeedRoutePlugin } from '../context.ts';
+import type { FeedDeps, FeedRoutePlugin } from '../context.ts';
 import { readJsonWhateverContentType } from '../admin-body.ts';
 import { sendJsonError } from '../error-handler.ts';
 import {
@@ -185,6 +186,8 @@ export const adminRoutes: FeedRoutePlugin = (app, context, done) => {
         /** The stored calendar was over the event cap: only the events nearest in time were kept. */
         truncated: row.truncated,
         activeTokens: tokens.get(row.id) ?? 0,
+        /** The latest scrape was held by the change guard (null otherwise): why, and how long. */
+        held: heldStatus(deps.repositories, row.id),
       })),
     };
   });
@@ -205,3 +208,18 @@ export const adminRoutes: FeedRoutePlugin = (app, context, done) => {
   });
   done();
 };
+
+function heldStatus(repositories: FeedDeps['repositories'], sectionId: number) {
+  const latest = repositories.scrapeRuns
+    .listRecent(sectionId, 5)
+    .find((run) => run.status !== 'running');
+  const held = describeHeld(latest);
+  return held === undefined
+    ? null
+    : {
+        code: held.code,
+        reason: held.reason,
+        confirmationsRemaining: held.confirmationsRemaining,
+        at: held.at?.toISOString() ?? null,
+      };
+}
