@@ -17,9 +17,10 @@ export default defineConfig({
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],
-      // Process entry points: they only run in spawned processes (test/app/main.test.ts, the CI
-      // smoke check), which v8 coverage of the test workers cannot see.
-      exclude: ['src/main.ts', 'src/cli/main.ts'],
+      // Entry points of processes and threads: they only run in spawned processes
+      // (test/app/main.test.ts, the CI smoke check) or in the scrape worker thread
+      // (test/scraper/threaded-scraper.test.ts), which v8 coverage of the test workers cannot see.
+      exclude: ['src/main.ts', 'src/cli/main.ts', 'src/scrape-worker.ts'],
       reporter: ['text-summary', 'json-summary'],
       thresholds: {
         'src/core/**': coreModules,
