@@ -105,10 +105,12 @@ try {
       }
       return;
     }
+    const { aborted, ...request } = message.options;
     const controller = new AbortController();
+    if (aborted === true) controller.abort();
     aborts.set(message.id, controller);
     scraper
-      .runOnce({ ...message.options, signal: controller.signal })
+      .runOnce({ ...request, signal: controller.signal })
       .then(
         (summaries) => {
           // Before the answer: whoever awaited the run sees its commits as soon as it resumes.

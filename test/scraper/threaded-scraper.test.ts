@@ -4,7 +4,8 @@
 // must show in feeds as soon as a run is answered.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
 import { Agent } from 'undici';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createApp } from '../../src/app.ts';
@@ -138,6 +139,20 @@ describe('scrapes in a worker thread', () => {
       const [summary] = await app.runScrape({ section: 'Good' });
       expect(summary).toMatchObject({ status: 'ok', changes: { renamed: 1 } });
       expect(await (await fetch(feedUrl)).text()).toContain(`SUMMARY:${title}`);
+    }
+  });
+
+  it('starts no run when the app stops after a scrape (the stop only waits for the one in progress)', async () => {
+    const { app, good } = makeApp({ threaded: true });
+    await app.start({ schedule: false, bot: false });
+    await app.runScrape({ section: 'Good' });
+    await app.stop();
+    const database = new Database(join(dirname(good), 'app.db'), { readonly: true });
+    try {
+      const runs = database.prepare('SELECT status, error_code FROM scrape_runs').all();
+      expect(runs).toEqual([{ status: 'baseline', error_code: null }]);
+    } finally {
+      database.close();
     }
   });
 });

@@ -14,6 +14,11 @@ export type RunRequest = {
   readonly section?: string;
   readonly trigger?: RunTrigger;
   readonly force?: boolean;
+  /**
+   * Already cancelled when asked (the app stopping): the run only waits for the one in progress
+   * and starts nothing. A separate `abort` message would arrive after the run had started.
+   */
+  readonly aborted?: boolean;
 };
 
 export type ToWorker =

@@ -154,7 +154,8 @@ export function createThreadedScraper(deps: {
   return {
     runOnce(options = {}) {
       const { signal, ...request } = options;
-      return call<ScrapeSummary[]>((id) => ({ type: 'run', id, options: request }), signal);
+      const asked = signal?.aborted === true ? { ...request, aborted: true } : request;
+      return call<ScrapeSummary[]>((id) => ({ type: 'run', id, options: asked }), signal);
     },
     syncSections() {
       return call<undefined>((id) => ({ type: 'sync', id }));
@@ -178,7 +179,7 @@ export function createThreadedScraper(deps: {
       // got a call (a CLI command that does not scrape) has nothing to finish.
       if (nextId > 1) {
         await call<ScrapeSummary[]>(
-          (id) => ({ type: 'run', id, options: {} }),
+          (id) => ({ type: 'run', id, options: { aborted: true } }),
           AbortSignal.abort(),
         ).catch(() => []);
       }
