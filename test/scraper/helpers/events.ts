@@ -9,6 +9,11 @@ export function fixtureBytes(name: string): Buffer {
   return readFileSync(new URL(name, FIXTURES));
 }
 
+/** The text of a fixture in test/fixtures/ics, read as UTF-8. */
+export function fixtureText(name: string): string {
+  return readFileSync(new URL(name, FIXTURES), 'utf8');
+}
+
 /** The "now" of every fixture: ADE's export stamp, Saturday 21 November 2026, 10:00 UTC. */
 export const FIXTURE_NOW = new Date('2026-11-21T10:00:00Z');
 
