@@ -14,6 +14,7 @@ import { startFakeDiscord, type FakeDiscord } from '../fake-discord/index.ts';
 import { createTestClock, type TestClock } from '../helpers/clock.ts';
 import { createTestConfig } from '../helpers/config.ts';
 import { createTestDatabase } from '../helpers/database.ts';
+import { timetableEvent } from '../helpers/events.ts';
 import { createCapturingLogger } from '../helpers/logger.ts';
 
 /** Monday 14 September 2026, 08:00 in Paris. */
@@ -23,20 +24,13 @@ export const SECTIONS = 'Info 1:file:./samples/info1.ics,Info 2:file:./samples/i
 export function makeEvent(
   fields: Partial<TimetableEvent> & { uid: string; startsAt: Date },
 ): TimetableEvent {
-  return {
+  return timetableEvent({
     endsAt: new Date(fields.startsAt.getTime() + 2 * 3_600_000),
-    allDay: false,
-    title: 'Cours',
     location: 'B12',
     teacher: 'M. Dupont',
-    description: '',
-    status: 'confirmed',
     category: 'CM',
-    course: '',
-    groups: [],
-    raw: {},
     ...fields,
-  };
+  });
 }
 
 /** The baseline timetable of "Info 1": two classes today, one tomorrow. */

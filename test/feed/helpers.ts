@@ -12,27 +12,12 @@ import { buildFeedServer } from '../../src/feed/index.ts';
 import { createTestClock, type TestClock } from '../helpers/clock.ts';
 import { createTestConfig } from '../helpers/config.ts';
 import { createTestDatabase } from '../helpers/database.ts';
+import { timetableEvent } from '../helpers/events.ts';
 import { createCapturingLogger } from '../helpers/logger.ts';
 
 export const ADMIN_TOKEN = 'admin-secret-0123456789abcdef';
 
-export function makeEvent(overrides: Partial<TimetableEvent> & { uid: string }): TimetableEvent {
-  return {
-    startsAt: new Date('2026-11-23T08:00:00Z'),
-    endsAt: new Date('2026-11-23T10:00:00Z'),
-    allDay: false,
-    title: 'Cours',
-    location: '',
-    teacher: '',
-    description: '',
-    status: 'confirmed',
-    category: '',
-    course: '',
-    groups: [],
-    raw: {},
-    ...overrides,
-  };
-}
+export const makeEvent = timetableEvent;
 
 /** Stores a first (baseline) scrape of the section, as the scraper would. */
 export function seedSection(
