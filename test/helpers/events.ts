@@ -33,3 +33,21 @@ export function writtenFields(event: TimetableEvent) {
     category: event.category,
   };
 }
+
+/** A calendar of one event, `a`, on Monday 23 November 2026 08:00-10:00 UTC, with `properties`. */
+export function singleEventIcs(...properties: string[]): string {
+  return [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//test//EN',
+    'BEGIN:VEVENT',
+    'UID:a',
+    'DTSTAMP:20261121T080000Z',
+    'DTSTART:20261123T080000Z',
+    'DTEND:20261123T100000Z',
+    ...properties,
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
+}
