@@ -9,6 +9,7 @@ import type {
 } from '../../src/core/index.ts';
 import type { Repositories, SectionRow } from '../../src/db/index.ts';
 import { buildFeedServer } from '../../src/feed/index.ts';
+import { tokenCommand } from '../../src/cli/token.command.ts';
 import { createTestClock, type TestClock } from '../helpers/clock.ts';
 import { createTestConfig } from '../helpers/config.ts';
 import { createTestDatabase } from '../helpers/database.ts';
@@ -200,4 +201,24 @@ export async function createFeedHarness(
     scrapeCalls,
     listen,
   };
+}
+
+/** `planning-proxy token …` on a fresh database with two sections ("Génie Info", "MIAGE"). */
+export function createTokenCommandHarness() {
+  const database = createTestDatabase();
+  const config = createTestConfig({
+    SECTIONS: 'Génie Info:file:./g.ics,MIAGE:file:./m.ics',
+    PUBLIC_URL: 'https://planning.example',
+  });
+  const clock = createTestClock('2026-11-21T13:05:00Z');
+  database.repositories.sections.sync(config.sections, clock.now());
+  const lines: string[] = [];
+  const run = (...args: string[]) =>
+    tokenCommand(args, {
+      repositories: database.repositories,
+      config,
+      clock,
+      print: (line) => lines.push(line),
+    });
+  return { ...database, lines, run, clock };
 }
