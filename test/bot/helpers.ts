@@ -2,6 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { onTestFinished } from 'vitest';
 import type { Config } from '../../src/config.ts';
 import {
+  issueFeedToken,
+  toDiscordUserId,
   toSectionKey,
   type Logger,
   type TimetableChange,
@@ -237,4 +239,28 @@ export function changeOf(
   const before = baselineEvents().find((event) => event.uid === uid);
   if (before === undefined) throw new Error(`no baseline event ${uid}`);
   return { uid, kinds, before, after: { ...before, ...edit } };
+}
+
+/** `discordUserId` opted in to /notify (French) and holds a link to the section. */
+export function subscribeToAlerts(
+  h: Pick<Harness, 'repositories' | 'clock'>,
+  discordUserId: string,
+  sectionId: number,
+): void {
+  const owner = toDiscordUserId(discordUserId);
+  h.repositories.botState.setNotifyPref({
+    discordUserId: owner,
+    enabled: true,
+    locale: 'fr',
+    at: h.clock.now(),
+  });
+  const { tokenHash, prefix } = issueFeedToken();
+  h.repositories.feedTokens.create({
+    tokenHash,
+    prefix,
+    ownerKind: 'discord',
+    owner,
+    sectionId,
+    at: h.clock.now(),
+  });
 }
