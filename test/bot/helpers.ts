@@ -15,7 +15,7 @@ import { buildFeedServer } from '../../src/feed/index.ts';
 import { startFakeDiscord, type FakeDiscord } from '../fake-discord/index.ts';
 import { createTestClock, type TestClock } from '../helpers/clock.ts';
 import { createTestConfig } from '../helpers/config.ts';
-import { createTestDatabase } from '../helpers/database.ts';
+import { commitBaseline, createTestDatabase } from '../helpers/database.ts';
 import { timetableEvent } from '../helpers/events.ts';
 import { createCapturingLogger } from '../helpers/logger.ts';
 
@@ -155,16 +155,8 @@ export async function createHarness(
 
   const baselineAt = new Date(clock.now().getTime() - 3_600_000);
   const info1 = sectionId('info 1');
-  repositories.snapshots.commitScrape({
-    sectionId: info1,
-    runId: repositories.scrapeRuns.start(info1, 'manual', baselineAt),
-    at: baselineAt,
+  commitBaseline(repositories, info1, baselineEvents(), baselineAt, {
     durationMs: 5,
-    events: baselineEvents(),
-    changes: [],
-    remaps: [],
-    baseline: true,
-    issueCount: 0,
     recordAlert: true,
     nextRunAt: new Date(clock.now().getTime() + 300_000),
   });

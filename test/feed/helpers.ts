@@ -12,7 +12,7 @@ import { buildFeedServer } from '../../src/feed/index.ts';
 import { tokenCommand } from '../../src/cli/token.command.ts';
 import { createTestClock, type TestClock } from '../helpers/clock.ts';
 import { createTestConfig } from '../helpers/config.ts';
-import { createTestDatabase } from '../helpers/database.ts';
+import { commitBaseline, createTestDatabase } from '../helpers/database.ts';
 import { timetableEvent } from '../helpers/events.ts';
 import { createCapturingLogger } from '../helpers/logger.ts';
 
@@ -30,19 +30,7 @@ export function seedSection(
 ): SectionRow {
   repositories.sections.sync(config.sections, at);
   const section = findSection(repositories, sectionName);
-  repositories.snapshots.commitScrape({
-    sectionId: section.id,
-    runId: repositories.scrapeRuns.start(section.id, 'manual', at),
-    at,
-    durationMs: 0,
-    events,
-    changes: [],
-    remaps: [],
-    baseline: true,
-    issueCount: 0,
-    recordAlert: false,
-    nextRunAt: new Date(at.getTime() + 300_000),
-  });
+  commitBaseline(repositories, section.id, events, at);
   return findSection(repositories, sectionName);
 }
 
