@@ -210,3 +210,14 @@ export function createTokenCommandHarness() {
     });
   return { ...database, lines, run, clock };
 }
+
+/** Stores a baseline of two classes (uids a and b) for one of the harness's sections. */
+export function seedTwoClasses(harness: FeedHarness, sectionName: string, at: Date): SectionRow {
+  return seedSection(
+    harness.repositories,
+    harness.config,
+    sectionName,
+    [makeEvent({ uid: 'a' }), makeEvent({ uid: 'b' })],
+    at,
+  );
+}
