@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
-
-/** The problems parseConfig lists, one per line; fails when the configuration is accepted. */
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    parseConfig(env);
-  } catch (error) {
-    expect(error).toMatchObject({ code: 'config.invalid' });
-    return (error as { publicMessage: string }).publicMessage.split('\n');
-  }
-  throw new Error('the configuration was accepted');
-}
+import { problemsOf } from './helpers/config.ts';
 
 describe('configuration messages a person can act on', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { redactUrlCredentials } from '../src/core/index.ts';
 import { parseConfig, parseSections } from '../src/config.ts';
-import { createTestConfig } from './helpers/config.ts';
+import { createTestConfig, problemsOf } from './helpers/config.ts';
 
 const WEBDBF = { WEB_USERNAME: 'eleve', WEB_PASSWORD: 'motdepasse' };
 const AURION = {
@@ -14,16 +14,6 @@ function sections(value: string) {
   const problems: string[] = [];
   const parsed = parseSections(value, problems);
   return { parsed, problems };
-}
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    parseConfig(env);
-  } catch (error) {
-    expect(error).toMatchObject({ code: 'config.invalid' });
-    return (error as { publicMessage: string }).publicMessage.split('\n');
-  }
-  throw new Error('the configuration was accepted');
 }
 
 describe('parseSections', () => {

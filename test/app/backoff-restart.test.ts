@@ -8,22 +8,10 @@ import { createApp } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
 import { describeBackoff } from '../../src/scraper/source-identity.ts';
 import { createTestClock } from '../helpers/clock.ts';
+import { singleEventIcs } from '../helpers/events.ts';
 import { createCapturingLogger } from '../helpers/logger.ts';
 
-const CALENDAR = [
-  'BEGIN:VCALENDAR',
-  'VERSION:2.0',
-  'PRODID:-//test//EN',
-  'BEGIN:VEVENT',
-  'UID:a',
-  'DTSTAMP:20261121T080000Z',
-  'DTSTART:20261123T080000Z',
-  'DTEND:20261123T100000Z',
-  'SUMMARY:Maths',
-  'END:VEVENT',
-  'END:VCALENDAR',
-  '',
-].join('\r\n');
+const CALENDAR = singleEventIcs('SUMMARY:Maths');
 
 /** A loopback upstream: /ok.ics serves a calendar, anything else a 500. */
 async function startUpstream(): Promise<string> {

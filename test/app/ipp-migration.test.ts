@@ -1,11 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { createApp } from '../../src/app.ts';
 import { importIppCommand } from '../../src/cli/import-ipp.command.ts';
 import { parseConfig } from '../../src/config.ts';
 import { startFakeWebdbf } from '../fakes/fake-webdbf.ts';
-import { createTestClock } from '../helpers/clock.ts';
+import { createTestApp } from '../helpers/app.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { createCapturingLogger } from '../helpers/logger.ts';
 
@@ -44,13 +43,7 @@ describe('migrating from IPP', () => {
     const config = parseConfig(ippEnv);
     expect(config.scraper.intervalSeconds).toBe(600);
     const { logger, lines } = createCapturingLogger('info');
-    const app = createApp({
-      config,
-      logger,
-      version: 'test',
-      overrides: { clock: createTestClock('2026-11-21T08:00:00Z') },
-    });
-    onTestFinished(() => app.stop());
+    const app = createTestApp(config, logger);
     await importIppCommand([tokensPath], {
       repositories: app.repositories,
       clock: app.clock,

@@ -6,28 +6,14 @@
 import { join } from 'node:path';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { createApp } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
-import { createTestClock } from '../helpers/clock.ts';
+import { createTestApp } from '../helpers/app.ts';
 import { createTestDatabase } from '../helpers/database.ts';
+import { singleEventIcs } from '../helpers/events.ts';
 import { createCapturingLogger } from '../helpers/logger.ts';
 import { startCalendarServer } from '../scraper/helpers/calendar-server.ts';
 
-const CALENDAR = [
-  'BEGIN:VCALENDAR',
-  'VERSION:2.0',
-  'PRODID:-//test//EN',
-  'BEGIN:VEVENT',
-  'UID:a',
-  'DTSTAMP:20261121T080000Z',
-  'DTSTART:20261123T080000Z',
-  'DTEND:20261123T100000Z',
-  'SUMMARY:Mathématiques',
-  'LOCATION:A1',
-  'END:VEVENT',
-  'END:VCALENDAR',
-  '',
-].join('\r\n');
+const CALENDAR = singleEventIcs('SUMMARY:Mathématiques', 'LOCATION:A1');
 
 function appFor(sections: string) {
   const { dir } = createTestDatabase();
@@ -38,14 +24,7 @@ function appFor(sections: string) {
     PORT: '0',
     LOG_LEVEL: 'info',
   });
-  const app = createApp({
-    config,
-    logger,
-    version: 'test',
-    overrides: { clock: createTestClock('2026-11-21T08:00:00Z') },
-  });
-  onTestFinished(() => app.stop());
-  return app;
+  return createTestApp(config, logger);
 }
 
 describe('upstream HTTP details', () => {

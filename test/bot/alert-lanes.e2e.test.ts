@@ -6,15 +6,10 @@
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createBot } from '../../src/bot/index.ts';
-import {
-  issueFeedToken,
-  toDiscordUserId,
-  toSectionKey,
-  type TimetableChange,
-} from '../../src/core/index.ts';
+import { toDiscordUserId, toSectionKey, type TimetableChange } from '../../src/core/index.ts';
 import { createRepositories, openDatabase, runMigrations } from '../../src/db/index.ts';
 import type { FakeUser } from '../fake-discord/index.ts';
-import { changeOf, createHarness, eventually, type Harness } from './helpers.ts';
+import { changeOf, createHarness, eventually, subscribeToAlerts, type Harness } from './helpers.ts';
 
 const DM_OPEN = /^\/users\/@me\/channels$/;
 
@@ -31,22 +26,7 @@ function addStudents(h: Harness, count: number): FakeUser[] {
   const sectionId = h.sectionId('info 1');
   return Array.from({ length: count }, (_, index) => {
     const user = h.fake.addUser(`student-${String(index).padStart(2, '0')}`);
-    const owner = toDiscordUserId(user.id);
-    h.repositories.botState.setNotifyPref({
-      discordUserId: owner,
-      enabled: true,
-      locale: 'fr',
-      at: h.clock.now(),
-    });
-    const { tokenHash, prefix } = issueFeedToken();
-    h.repositories.feedTokens.create({
-      tokenHash,
-      prefix,
-      ownerKind: 'discord',
-      owner,
-      sectionId,
-      at: h.clock.now(),
-    });
+    subscribeToAlerts(h, user.id, sectionId);
     return user;
   });
 }

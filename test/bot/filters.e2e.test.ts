@@ -15,6 +15,7 @@ import {
   type FakeUser,
   type JsonObject,
 } from '../fake-discord/index.ts';
+import { commitBaseline } from '../helpers/database.ts';
 import { createHarness, eventually, makeEvent, type Harness } from './helpers.ts';
 
 const EPHEMERAL = 64;
@@ -58,20 +59,8 @@ function groupEvents() {
 
 async function createFilterHarness(): Promise<Harness> {
   const h = await createHarness();
-  const sectionId = h.sectionId('info 1');
-  const at = h.clock.now();
-  h.repositories.snapshots.commitScrape({
-    sectionId,
-    runId: h.repositories.scrapeRuns.start(sectionId, 'manual', at),
-    at,
+  commitBaseline(h.repositories, h.sectionId('info 1'), groupEvents(), h.clock.now(), {
     durationMs: 5,
-    events: groupEvents(),
-    changes: [],
-    remaps: [],
-    baseline: true,
-    issueCount: 0,
-    recordAlert: false,
-    nextRunAt: new Date(at.getTime() + 300_000),
   });
   return h;
 }

@@ -2,6 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { onTestFinished } from 'vitest';
 import type { Config } from '../../src/config.ts';
 import {
+  issueFeedToken,
+  toDiscordUserId,
   toSectionKey,
   type Logger,
   type TimetableChange,
@@ -13,7 +15,8 @@ import { buildFeedServer } from '../../src/feed/index.ts';
 import { startFakeDiscord, type FakeDiscord } from '../fake-discord/index.ts';
 import { createTestClock, type TestClock } from '../helpers/clock.ts';
 import { createTestConfig } from '../helpers/config.ts';
-import { createTestDatabase } from '../helpers/database.ts';
+import { commitBaseline, createTestDatabase } from '../helpers/database.ts';
+import { timetableEvent } from '../helpers/events.ts';
 import { createCapturingLogger } from '../helpers/logger.ts';
 
 /** Monday 14 September 2026, 08:00 in Paris. */
@@ -23,20 +26,13 @@ export const SECTIONS = 'Info 1:file:./samples/info1.ics,Info 2:file:./samples/i
 export function makeEvent(
   fields: Partial<TimetableEvent> & { uid: string; startsAt: Date },
 ): TimetableEvent {
-  return {
+  return timetableEvent({
     endsAt: new Date(fields.startsAt.getTime() + 2 * 3_600_000),
-    allDay: false,
-    title: 'Cours',
     location: 'B12',
     teacher: 'M. Dupont',
-    description: '',
-    status: 'confirmed',
     category: 'CM',
-    course: '',
-    groups: [],
-    raw: {},
     ...fields,
-  };
+  });
 }
 
 /** The baseline timetable of "Info 1": two classes today, one tomorrow. */
@@ -159,16 +155,8 @@ export async function createHarness(
 
   const baselineAt = new Date(clock.now().getTime() - 3_600_000);
   const info1 = sectionId('info 1');
-  repositories.snapshots.commitScrape({
-    sectionId: info1,
-    runId: repositories.scrapeRuns.start(info1, 'manual', baselineAt),
-    at: baselineAt,
+  commitBaseline(repositories, info1, baselineEvents(), baselineAt, {
     durationMs: 5,
-    events: baselineEvents(),
-    changes: [],
-    remaps: [],
-    baseline: true,
-    issueCount: 0,
     recordAlert: true,
     nextRunAt: new Date(clock.now().getTime() + 300_000),
   });
@@ -243,4 +231,28 @@ export function changeOf(
   const before = baselineEvents().find((event) => event.uid === uid);
   if (before === undefined) throw new Error(`no baseline event ${uid}`);
   return { uid, kinds, before, after: { ...before, ...edit } };
+}
+
+/** `discordUserId` opted in to /notify (French) and holds a link to the section. */
+export function subscribeToAlerts(
+  h: Pick<Harness, 'repositories' | 'clock'>,
+  discordUserId: string,
+  sectionId: number,
+): void {
+  const owner = toDiscordUserId(discordUserId);
+  h.repositories.botState.setNotifyPref({
+    discordUserId: owner,
+    enabled: true,
+    locale: 'fr',
+    at: h.clock.now(),
+  });
+  const { tokenHash, prefix } = issueFeedToken();
+  h.repositories.feedTokens.create({
+    tokenHash,
+    prefix,
+    ownerKind: 'discord',
+    owner,
+    sectionId,
+    at: h.clock.now(),
+  });
 }

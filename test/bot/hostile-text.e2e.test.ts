@@ -4,9 +4,9 @@
  * to pass for the bot's own words (masked links, timestamps, mentions, bidi controls).
  */
 import { describe, expect, it } from 'vitest';
-import { issueFeedToken, toDiscordUserId } from '../../src/core/index.ts';
+import { toDiscordUserId } from '../../src/core/index.ts';
 import { option } from '../fake-discord/index.ts';
-import { changeOf, createHarness, eventually, makeEvent } from './helpers.ts';
+import { changeOf, createHarness, eventually, makeEvent, subscribeToAlerts } from './helpers.ts';
 
 const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
 /** A Markdown masked link Discord would render: `[text](http…)` with unescaped brackets. */
@@ -79,23 +79,8 @@ describe('oversized input', () => {
 describe('school text in alerts', () => {
   it('cannot spoof a link, a timestamp, a mention or the reading order', async () => {
     const h = await createHarness();
-    const { repositories } = h;
     const owner = toDiscordUserId(h.fake.users.student.id);
-    h.repositories.botState.setNotifyPref({
-      discordUserId: owner,
-      enabled: true,
-      locale: 'fr',
-      at: h.clock.now(),
-    });
-    const { tokenHash, prefix } = issueFeedToken();
-    repositories.feedTokens.create({
-      tokenHash,
-      prefix,
-      ownerKind: 'discord',
-      owner,
-      sectionId: h.sectionId('info 1'),
-      at: h.clock.now(),
-    });
+    subscribeToAlerts(h, owner, h.sectionId('info 1'));
     const added = makeEvent({
       uid: 'evil-1',
       title: '[Cours annulé, voir ici](https://evil.example/login) \u202Eelif.exe',

@@ -13,6 +13,7 @@ import {
   type TimetableEvent,
 } from '../../src/core/index.ts';
 import { decodeCalendarBytes, parseIcsCalendar } from '../../src/scraper/ics.ts';
+import { timetableEvent } from '../helpers/events.ts';
 
 const context = {
   timeZone: 'Europe/Paris',
@@ -26,22 +27,7 @@ function fixture(path: string): TimetableEvent[] {
 }
 
 function event(fields: Partial<TimetableEvent>): TimetableEvent {
-  return {
-    uid: 'u',
-    startsAt: new Date('2026-11-23T08:00:00Z'),
-    endsAt: new Date('2026-11-23T10:00:00Z'),
-    allDay: false,
-    title: 'Class',
-    location: '',
-    teacher: '',
-    description: '',
-    status: 'confirmed',
-    category: '',
-    course: '',
-    groups: [],
-    raw: {},
-    ...fields,
-  };
+  return timetableEvent({ uid: 'u', title: 'Class', ...fields });
 }
 
 describe('filter options', () => {

@@ -1,6 +1,7 @@
 import { toSectionKey, type SectionSpec, type TimetableEvent } from '../../src/core/index.ts';
 import type { CommitScrapeInput } from '../../src/db/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
+import { timetableEvent } from '../helpers/events.ts';
 
 export const T0 = new Date('2026-11-21T10:00:00Z');
 
@@ -12,22 +13,19 @@ export function section(name: string, url = `https://ade.example.edu/${name}.ics
 export function event(uid: string, fields: Partial<TimetableEvent> & { day?: number } = {}) {
   const { day = 0, ...rest } = fields;
   const startsAt = new Date(Date.UTC(2026, 10, 23 + day, 8));
-  return {
+  return timetableEvent({
     uid,
     startsAt,
     endsAt: new Date(startsAt.getTime() + 7_200_000),
-    allDay: false,
     title: 'Algorithmique avancée',
     location: 'Amphi A',
     teacher: 'DUPONT Marie',
     description: 'L3 INFO',
-    status: 'confirmed',
     category: 'CM',
-    course: '',
     groups: ['L3 INFO'],
     raw: { summary: 'Algorithmique avancée' },
     ...rest,
-  } satisfies TimetableEvent;
+  });
 }
 
 /** A migrated database with one section (L3) and helpers to commit runs into it. */

@@ -1,24 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { toSectionKey, type TimetableEvent } from '../../src/core/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
+import { timetableEvent } from '../helpers/events.ts';
 
 function event(uid: string, startsAt: string): TimetableEvent {
   const start = new Date(startsAt);
-  return {
+  return timetableEvent({
     uid,
     startsAt: start,
     endsAt: new Date(start.getTime() + 3_600_000),
-    allDay: false,
     title: `Class ${uid}`,
     location: 'A1',
     teacher: 'T',
-    description: '',
-    status: 'confirmed',
-    category: '',
-    course: '',
-    groups: [],
-    raw: {},
-  };
+  });
 }
 
 describe('retention pruning', () => {

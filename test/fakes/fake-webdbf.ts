@@ -15,6 +15,7 @@ import {
   type CommonFault,
   type RecordedRequest,
 } from './fake-server.ts';
+import { escapeIcsText, icsUtc } from '../helpers/ics-text.ts';
 
 export type FakeWebdbfRoute = 'login-page' | 'login' | 'index' | 'ics';
 
@@ -142,7 +143,7 @@ export async function startFakeWebdbf(options: FakeWebdbfOptions = {}) {
       'X-WR-CALNAME:Planning',
     ];
     if (timeStyle === 'tzid') lines.push(...PARIS_VTIMEZONE);
-    const stamp = formatUtc(new Date(now()));
+    const stamp = icsUtc(new Date(now()));
     for (const event of events) {
       lines.push(
         'BEGIN:VEVENT',
@@ -150,11 +151,11 @@ export async function startFakeWebdbf(options: FakeWebdbfOptions = {}) {
         `DTSTAMP:${stamp}`,
         formatTime('DTSTART', new Date(event.startsAt)),
         formatTime('DTEND', new Date(event.endsAt)),
-        `SUMMARY:${escapeText(event.summary)}`,
+        `SUMMARY:${escapeIcsText(event.summary)}`,
       );
-      if (event.location !== undefined) lines.push(`LOCATION:${escapeText(event.location)}`);
+      if (event.location !== undefined) lines.push(`LOCATION:${escapeIcsText(event.location)}`);
       if (event.description !== undefined)
-        lines.push(`DESCRIPTION:${escapeText(event.description)}`);
+        lines.push(`DESCRIPTION:${escapeIcsText(event.description)}`);
       lines.push('END:VEVENT');
     }
     lines.push('END:VCALENDAR');
@@ -162,7 +163,7 @@ export async function startFakeWebdbf(options: FakeWebdbfOptions = {}) {
   }
 
   function formatTime(name: string, at: Date): string {
-    if (timeStyle === 'utc') return `${name}:${formatUtc(at)}`;
+    if (timeStyle === 'utc') return `${name}:${icsUtc(at)}`;
     const local = toParisFields(at);
     const wall = `${local.year}${local.month}${local.day}T${local.hour}${local.minute}${local.second}`;
     return timeStyle === 'tzid' ? `${name};TZID=Europe/Paris:${wall}` : `${name}:${wall}`;
@@ -299,21 +300,6 @@ export async function startFakeWebdbf(options: FakeWebdbfOptions = {}) {
     },
     close: () => server.close(),
   };
-}
-
-function formatUtc(at: Date): string {
-  return at
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
-}
-
-function escapeText(text: string): string {
-  return text
-    .replace(/\\/g, '\\\\')
-    .replace(/;/g, '\\;')
-    .replace(/,/g, '\\,')
-    .replace(/\r?\n/g, '\\n');
 }
 
 const PARIS_VTIMEZONE = [

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { AppError, type RunScrape } from '../../src/core/index.ts';
-import { ADMIN_TOKEN, createFeedHarness, makeEvent, seedSection } from './helpers.ts';
+import {
+  ADMIN_TOKEN,
+  createFeedHarness,
+  makeEvent,
+  seedSection,
+  seedTwoClasses,
+} from './helpers.ts';
 
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const T0 = new Date('2026-11-20T08:00:00Z');
@@ -240,13 +246,7 @@ describe('admin API', () => {
 
   it('reports per-section status', async () => {
     const harness = await createFeedHarness();
-    seedSection(
-      harness.repositories,
-      harness.config,
-      'MIAGE',
-      [makeEvent({ uid: 'a' }), makeEvent({ uid: 'b' })],
-      new Date('2026-11-21T13:00:00Z'),
-    );
+    seedTwoClasses(harness, 'MIAGE', new Date('2026-11-21T13:00:00Z'));
     await harness.app.inject({
       method: 'POST',
       url: '/admin/create_token',

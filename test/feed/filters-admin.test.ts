@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { tokenCommand } from '../../src/cli/token.command.ts';
-import { createTestClock } from '../helpers/clock.ts';
-import { createTestConfig } from '../helpers/config.ts';
-import { createTestDatabase } from '../helpers/database.ts';
 import { parseIcs } from './ics-assertions.ts';
-import { ADMIN_TOKEN, createFeedHarness, makeEvent, seedSection } from './helpers.ts';
+import {
+  ADMIN_TOKEN,
+  createFeedHarness,
+  createTokenCommandHarness,
+  makeEvent,
+  seedSection,
+} from './helpers.ts';
 
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const T0 = new Date('2026-11-20T08:00:00Z');
@@ -264,24 +266,7 @@ describe('admin API filters', () => {
 });
 
 describe('token command filters', () => {
-  function setup() {
-    const database = createTestDatabase();
-    const config = createTestConfig({
-      SECTIONS: 'Génie Info:file:./g.ics,MIAGE:file:./m.ics',
-      PUBLIC_URL: 'https://planning.example',
-    });
-    const clock = createTestClock('2026-11-21T13:05:00Z');
-    database.repositories.sections.sync(config.sections, clock.now());
-    const lines: string[] = [];
-    const run = (...args: string[]) =>
-      tokenCommand(args, {
-        repositories: database.repositories,
-        config,
-        clock,
-        print: (line) => lines.push(line),
-      });
-    return { ...database, lines, run, clock };
-  }
+  const setup = createTokenCommandHarness;
 
   it('creates a filtered token and shows its filter in the list', async () => {
     const { run, lines, repositories } = setup();

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createToken } from '../../src/feed/tokens.ts';
-import { createFeedHarness, makeEvent, recordFailure, seedSection } from './helpers.ts';
+import {
+  createFeedHarness,
+  makeEvent,
+  recordFailure,
+  seedSection,
+  seedTwoClasses,
+} from './helpers.ts';
 
 describe('GET /healthz', () => {
   it('answers 200 with per-section freshness while the database answers', async () => {
@@ -53,13 +59,7 @@ describe('GET /healthz', () => {
 describe('GET /metrics', () => {
   it('exposes feed hits, 304s, 404s, scrape runs, events, tokens and the alert backlog', async () => {
     const harness = await createFeedHarness({ alertBacklog: () => 4 });
-    seedSection(
-      harness.repositories,
-      harness.config,
-      'MIAGE',
-      [makeEvent({ uid: 'a' }), makeEvent({ uid: 'b' })],
-      new Date('2026-11-21T13:00:00Z'),
-    );
+    seedTwoClasses(harness, 'MIAGE', new Date('2026-11-21T13:00:00Z'));
     recordFailure(harness.repositories, 'MIAGE', new Date('2026-11-21T13:01:00Z'));
     const { token } = createToken(harness, { name: 'alice', section: 'MIAGE' });
     createToken(harness, { name: 'ipp' });

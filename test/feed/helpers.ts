@@ -9,30 +9,16 @@ import type {
 } from '../../src/core/index.ts';
 import type { Repositories, SectionRow } from '../../src/db/index.ts';
 import { buildFeedServer } from '../../src/feed/index.ts';
+import { tokenCommand } from '../../src/cli/token.command.ts';
 import { createTestClock, type TestClock } from '../helpers/clock.ts';
 import { createTestConfig } from '../helpers/config.ts';
-import { createTestDatabase } from '../helpers/database.ts';
+import { commitBaseline, createTestDatabase } from '../helpers/database.ts';
+import { timetableEvent } from '../helpers/events.ts';
 import { createCapturingLogger } from '../helpers/logger.ts';
 
 export const ADMIN_TOKEN = 'admin-secret-0123456789abcdef';
 
-export function makeEvent(overrides: Partial<TimetableEvent> & { uid: string }): TimetableEvent {
-  return {
-    startsAt: new Date('2026-11-23T08:00:00Z'),
-    endsAt: new Date('2026-11-23T10:00:00Z'),
-    allDay: false,
-    title: 'Cours',
-    location: '',
-    teacher: '',
-    description: '',
-    status: 'confirmed',
-    category: '',
-    course: '',
-    groups: [],
-    raw: {},
-    ...overrides,
-  };
-}
+export const makeEvent = timetableEvent;
 
 /** Stores a first (baseline) scrape of the section, as the scraper would. */
 export function seedSection(
@@ -44,19 +30,7 @@ export function seedSection(
 ): SectionRow {
   repositories.sections.sync(config.sections, at);
   const section = findSection(repositories, sectionName);
-  repositories.snapshots.commitScrape({
-    sectionId: section.id,
-    runId: repositories.scrapeRuns.start(section.id, 'manual', at),
-    at,
-    durationMs: 0,
-    events,
-    changes: [],
-    remaps: [],
-    baseline: true,
-    issueCount: 0,
-    recordAlert: false,
-    nextRunAt: new Date(at.getTime() + 300_000),
-  });
+  commitBaseline(repositories, section.id, events, at);
   return findSection(repositories, sectionName);
 }
 
@@ -215,4 +189,35 @@ export async function createFeedHarness(
     scrapeCalls,
     listen,
   };
+}
+
+/** `planning-proxy token …` on a fresh database with two sections ("Génie Info", "MIAGE"). */
+export function createTokenCommandHarness() {
+  const database = createTestDatabase();
+  const config = createTestConfig({
+    SECTIONS: 'Génie Info:file:./g.ics,MIAGE:file:./m.ics',
+    PUBLIC_URL: 'https://planning.example',
+  });
+  const clock = createTestClock('2026-11-21T13:05:00Z');
+  database.repositories.sections.sync(config.sections, clock.now());
+  const lines: string[] = [];
+  const run = (...args: string[]) =>
+    tokenCommand(args, {
+      repositories: database.repositories,
+      config,
+      clock,
+      print: (line) => lines.push(line),
+    });
+  return { ...database, lines, run, clock };
+}
+
+/** Stores a baseline of two classes (uids a and b) for one of the harness's sections. */
+export function seedTwoClasses(harness: FeedHarness, sectionName: string, at: Date): SectionRow {
+  return seedSection(
+    harness.repositories,
+    harness.config,
+    sectionName,
+    [makeEvent({ uid: 'a' }), makeEvent({ uid: 'b' })],
+    at,
+  );
 }

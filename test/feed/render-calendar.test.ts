@@ -7,6 +7,7 @@ import {
   renderCalendar,
   type RenderCalendarInput,
 } from '../../src/feed/render-calendar.ts';
+import { timetableEvent } from '../helpers/events.ts';
 import { assertWellFormedIcs, parseIcs } from './ics-assertions.ts';
 
 const GOLDEN_DIR = new URL('../fixtures/feeds/', import.meta.url);
@@ -14,18 +15,7 @@ const GOLDEN_DIR = new URL('../fixtures/feeds/', import.meta.url);
 function storedEvent(overrides: Partial<StoredEvent> & { uid: string }): StoredEvent {
   return {
     feedUid: overrides.uid,
-    startsAt: new Date('2026-11-23T08:00:00Z'),
-    endsAt: new Date('2026-11-23T10:00:00Z'),
-    allDay: false,
-    title: 'Cours',
-    location: '',
-    teacher: '',
-    description: '',
-    status: 'confirmed',
-    category: '',
-    course: '',
-    groups: [],
-    raw: {},
+    ...timetableEvent({ uid: overrides.uid }),
     revision: 0,
     createdAt: new Date('2026-11-01T09:00:00Z'),
     changedAt: new Date('2026-11-01T09:00:00Z'),

@@ -1,27 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { tokenCommand } from '../../src/cli/token.command.ts';
-import { createTestClock } from '../helpers/clock.ts';
-import { createTestConfig } from '../helpers/config.ts';
-import { createTestDatabase } from '../helpers/database.ts';
+import { createTokenCommandHarness } from './helpers.ts';
 
-function setup() {
-  const database = createTestDatabase();
-  const config = createTestConfig({
-    SECTIONS: 'Génie Info:file:./g.ics,MIAGE:file:./m.ics',
-    PUBLIC_URL: 'https://planning.example',
-  });
-  const clock = createTestClock('2026-11-21T13:05:00Z');
-  database.repositories.sections.sync(config.sections, clock.now());
-  const lines: string[] = [];
-  const run = (...args: string[]) =>
-    tokenCommand(args, {
-      repositories: database.repositories,
-      config,
-      clock,
-      print: (line) => lines.push(line),
-    });
-  return { ...database, lines, run };
-}
+const setup = createTokenCommandHarness;
 
 describe('token command', () => {
   it('creates a section token and prints its link once', async () => {

@@ -6,7 +6,9 @@ import {
   createRepositories,
   openDatabase,
   runMigrations,
+  type CommitScrapeInput,
   type DatabaseHandle,
+  type Repositories,
 } from '../../src/db/index.ts';
 
 /** A real SQLite file in a fresh temp folder, migrated, closed and deleted when the test ends. */
@@ -23,4 +25,31 @@ export function createTestDatabase(options: { keep?: boolean } = {}) {
     });
   }
   return { ...handle, path, dir, repositories };
+}
+
+/**
+ * Stores a first (baseline) scrape of `events` for the section at `at`, as the scraper would: no
+ * alert, next run five minutes later unless `fields` say otherwise.
+ */
+export function commitBaseline(
+  repositories: Repositories,
+  sectionId: number,
+  events: CommitScrapeInput['events'],
+  at: Date,
+  fields: Partial<Pick<CommitScrapeInput, 'durationMs' | 'recordAlert' | 'nextRunAt'>> = {},
+) {
+  return repositories.snapshots.commitScrape({
+    sectionId,
+    runId: repositories.scrapeRuns.start(sectionId, 'manual', at),
+    at,
+    durationMs: 0,
+    events,
+    changes: [],
+    remaps: [],
+    baseline: true,
+    issueCount: 0,
+    recordAlert: false,
+    nextRunAt: new Date(at.getTime() + 300_000),
+    ...fields,
+  });
 }

@@ -3,54 +3,21 @@
  * admin scrape and a CLI scrape, real processes on one real SQLite file) read the same upstream
  * moment and count once, for a held implausible change and for a pending removal alike.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { startCalendarServer } from '../scraper/helpers/calendar-server.ts';
-import { runCliProcess, startServerProcess } from '../helpers/processes.ts';
-import { buildIcs, tomorrow } from './helpers.ts';
+import { runCliProcess } from '../helpers/processes.ts';
+import { changeCount, classesIcs, readDatabase, serverSuite, until } from './process-helpers.ts';
 
 const ADMIN_TOKEN = 'confirmations-admin-token-0123456789';
 const EVENTS = 60;
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
-const dir = mkdtempSync(join(tmpdir(), 'pp-confirm-'));
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+const suite = serverSuite('pp-confirm-', ADMIN_TOKEN);
+const dir = suite.dir;
 
-function calendar(count: number): string {
-  const first = tomorrow(new Date());
-  return buildIcs(
-    Array.from({ length: count }, (_, index) => ({
-      uid: `cours-${index}`,
-      start: new Date(first.getTime() + index * 3_600_000 * 3),
-      summary: `Cours ${index}`,
-    })),
-  );
-}
-
-async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
-  for (let attempt = 0; attempt < 1200; attempt += 1) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`never happened: ${what}`);
-}
-
-function read<T>(path: string, query: (db: Database.Database) => T): T {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    return query(db);
-  } finally {
-    db.close();
-  }
-}
 const statuses = (path: string) =>
-  read(path, (db) =>
+  readDatabase(path, (db) =>
     (
       db.prepare('SELECT status, error_code FROM scrape_runs ORDER BY id').all() as {
         status: string;
@@ -58,8 +25,6 @@ const statuses = (path: string) =>
       }[]
     ).map((run) => (run.status === 'failed' ? `failed(${run.error_code})` : run.status)),
   );
-const changeCount = (path: string) =>
-  read(path, (db) => (db.prepare('SELECT count(*) AS n FROM changes').get() as { n: number }).n);
 
 describe('confirmations come from later scrapes only', () => {
   it(
@@ -68,27 +33,12 @@ describe('confirmations come from later scrapes only', () => {
     async () => {
       const site = await startCalendarServer();
       onTestFinished(() => site.close());
-      site.set('/l3.ics', { body: calendar(EVENTS) });
+      site.set('/l3.ics', { body: classesIcs(EVENTS) });
       const path = join(dir, 'confirm.db');
-      const env = {
-        DATABASE_PATH: path,
-        SECTIONS: `L3:${site.url('/l3.ics')}`,
-        HOST: '127.0.0.1',
-        PORT: '0',
-        ADMIN_STATIC_TOKEN: ADMIN_TOKEN,
-        SCRAPE_INTERVAL: '3600',
+      const env = suite.env(path, `L3:${site.url('/l3.ics')}`, {
         SCRAPE_DROP_CONFIRMATIONS: '3',
-        LOG_LEVEL: 'info',
-      };
-      const server = startServerProcess(env);
-      onTestFinished(async () => {
-        if (server.child.exitCode === null && server.child.signalCode === null) {
-          server.child.kill('SIGKILL');
-          await server.exited;
-        }
       });
-      const address =
-        (await server.waitFor(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/))[1] ?? '';
+      const { server, address } = await suite.start(env);
       await until('the baseline', () => (statuses(path).includes('baseline') ? true : undefined));
 
       const adminScrape = () =>
@@ -110,7 +60,7 @@ describe('confirmations come from later scrapes only', () => {
       }
 
       // Two thirds of the calendar vanish: held; the pair is one look, one later scrape is two.
-      site.set('/l3.ics', { body: calendar(EVENTS / 3) });
+      site.set('/l3.ics', { body: classesIcs(EVENTS / 3) });
       await together();
       expect((await adminScrape()).status).toBe(200);
       const afterDrop = statuses(path);
@@ -128,7 +78,7 @@ describe('confirmations come from later scrapes only', () => {
       });
 
       // One class really cancelled: pending after the pair, announced by the next later scrape.
-      site.set('/l3.ics', { body: calendar(EVENTS - 1) });
+      site.set('/l3.ics', { body: classesIcs(EVENTS - 1) });
       await together();
       expect(changeCount(path)).toBe(0);
       expect((await adminScrape()).status).toBe(200);

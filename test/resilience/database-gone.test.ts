@@ -4,39 +4,21 @@
  * command (`node src/cli/main.ts`) creating a fresh file at the same path, real HTTP requests.
  * Also: a feed token sent in an odd query form never reaches the server's log.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
-import { runCliProcess, startServerProcess } from '../helpers/processes.ts';
+import { describe, expect, it } from 'vitest';
+import { runCliProcess } from '../helpers/processes.ts';
+import { serverSuite } from './process-helpers.ts';
 
 const ADMIN_TOKEN = 'database-gone-admin-token-0123456789';
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
-const dir = mkdtempSync(join(tmpdir(), 'pp-db-gone-'));
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+const suite = serverSuite('pp-db-gone-', ADMIN_TOKEN);
+const dir = suite.dir;
 
 async function startServer(path: string) {
-  const env = {
-    DATABASE_PATH: path,
-    SECTIONS: 'Demo:file:./samples/demo.ics',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    ADMIN_STATIC_TOKEN: ADMIN_TOKEN,
-    SCRAPE_INTERVAL: '3600',
-    LOG_LEVEL: 'info',
-  };
-  const server = startServerProcess(env);
-  onTestFinished(async () => {
-    if (server.child.exitCode === null && server.child.signalCode === null) {
-      server.child.kill('SIGKILL');
-      await server.exited;
-    }
-  });
-  const address =
-    (await server.waitFor(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/))[1] ?? '';
+  const env = suite.env(path, 'Demo:file:./samples/demo.ics');
+  const { server, address } = await suite.start(env);
   await server.waitFor(/planning proxy started/);
   return { server, address, env };
 }

@@ -3,74 +3,39 @@
  * servers and `node src/cli/main.ts` commands on one DATABASE_PATH (a real SQLite file), a
  * loopback calendar site that holds its answers so runs are caught in flight, real HTTP requests.
  */
-import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { startCalendarServer } from '../scraper/helpers/calendar-server.ts';
 import { runCliProcess, startServerProcess, type RunningProcess } from '../helpers/processes.ts';
-import { buildIcs, tomorrow } from './helpers.ts';
+import { changeCount, classesIcs, readDatabase, serverSuite, until } from './process-helpers.ts';
 
 const ADMIN_TOKEN = 'one-writer-admin-token-0123456789';
 const EVENTS = 300;
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
-const dir = mkdtempSync(join(tmpdir(), 'pp-one-writer-'));
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+const suite = serverSuite('pp-one-writer-', ADMIN_TOKEN);
+const dir = suite.dir;
 
 function calendar(version: number): string {
-  const first = tomorrow(new Date());
-  return buildIcs(
-    Array.from({ length: EVENTS }, (_, index) => ({
-      uid: `cours-${index}`,
-      start: new Date(first.getTime() + index * 3_600_000 * 3),
-      summary: version === 1 ? `Cours ${index}` : `Cours ${index} (salle changée)`,
-    })),
+  return classesIcs(EVENTS, (index) =>
+    version === 1 ? `Cours ${index}` : `Cours ${index} (salle changée)`,
   );
-}
-
-async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
-  for (let attempt = 0; attempt < 1200; attempt += 1) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`never happened: ${what}`);
 }
 
 type Run = { id: number; status: string; error_code: string | null; error_message: string | null };
 
-function read<T>(path: string, query: (db: Database.Database) => T): T {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    return query(db);
-  } finally {
-    db.close();
-  }
-}
 const runs = (path: string) =>
-  read(path, (db) => db.prepare('SELECT * FROM scrape_runs ORDER BY id').all() as Run[]);
-const changeCount = (path: string) =>
-  read(path, (db) => (db.prepare('SELECT count(*) AS n FROM changes').get() as { n: number }).n);
+  readDatabase(path, (db) => db.prepare('SELECT * FROM scrape_runs ORDER BY id').all() as Run[]);
 
 async function startServer(env: Record<string, string>): Promise<{
   server: RunningProcess;
   address: string;
 }> {
-  const server = startServerProcess(env);
-  onTestFinished(async () => {
-    if (server.child.exitCode === null && server.child.signalCode === null) {
-      server.child.kill('SIGKILL');
-      await server.exited;
-    }
-  });
-  const address =
-    (await server.waitFor(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/))[1] ?? '';
-  await server.waitFor(/planning proxy started/);
-  return { server, address };
+  const started = await suite.start(env);
+  await started.server.waitFor(/planning proxy started/);
+  return started;
 }
 
 function expectRefusal(output: string, path: string): void {
@@ -87,15 +52,7 @@ describe('one writer per database', () => {
       onTestFinished(() => site.close());
       site.set('/l3.ics', { body: calendar(1) });
       const path = join(dir, 'shared.db');
-      const env = {
-        DATABASE_PATH: path,
-        SECTIONS: `L3:${site.url('/l3.ics')}`,
-        HOST: '127.0.0.1',
-        PORT: '0',
-        ADMIN_STATIC_TOKEN: ADMIN_TOKEN,
-        SCRAPE_INTERVAL: '3600',
-        LOG_LEVEL: 'info',
-      };
+      const env = suite.env(path, `L3:${site.url('/l3.ics')}`);
 
       const first = await startServer(env);
       await until('the baseline', () =>
@@ -173,15 +130,7 @@ describe('one writer per database', () => {
       onTestFinished(() => site.close());
       site.set('/l3.ics', { body: calendar(1) });
       const path = join(dir, 'busy.db');
-      const env = {
-        DATABASE_PATH: path,
-        SECTIONS: `L3:${site.url('/l3.ics')}`,
-        HOST: '127.0.0.1',
-        PORT: '0',
-        ADMIN_STATIC_TOKEN: ADMIN_TOKEN,
-        SCRAPE_INTERVAL: '3600',
-        LOG_LEVEL: 'info',
-      };
+      const env = suite.env(path, `L3:${site.url('/l3.ics')}`);
       const { server, address } = await startServer(env);
       await until('the baseline', () =>
         runs(path).some((run) => run.status === 'baseline') ? true : undefined,
@@ -228,15 +177,7 @@ describe('one writer per database', () => {
     { timeout: 120_000 },
     async () => {
       const path = join(dir, 'real.db');
-      const env = {
-        DATABASE_PATH: path,
-        SECTIONS: 'Demo:file:./samples/demo.ics',
-        HOST: '127.0.0.1',
-        PORT: '0',
-        ADMIN_STATIC_TOKEN: ADMIN_TOKEN,
-        SCRAPE_INTERVAL: '3600',
-        LOG_LEVEL: 'info',
-      };
+      const env = suite.env(path, 'Demo:file:./samples/demo.ics');
       const first = await startServer(env);
       const link = join(dir, 'link.db');
       symlinkSync(path, link);
@@ -259,15 +200,7 @@ describe('one writer per database', () => {
       { timeout: 120_000 },
       async () => {
         const path = join(dir, `${what}.db`);
-        const env = {
-          DATABASE_PATH: path,
-          SECTIONS: 'Demo:file:./samples/demo.ics',
-          HOST: '127.0.0.1',
-          PORT: '0',
-          ADMIN_STATIC_TOKEN: ADMIN_TOKEN,
-          SCRAPE_INTERVAL: '3600',
-          LOG_LEVEL: 'info',
-        };
+        const env = suite.env(path, 'Demo:file:./samples/demo.ics');
         const { server, address } = await startServer(env);
         const create = (name: string) =>
           fetch(`${address}/admin/create_token`, {

@@ -3,37 +3,21 @@
  * must not be announced as thousands of cancellations when it goes: a real server process, a
  * loopback calendar site, a real SQLite file.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { startCalendarServer } from '../scraper/helpers/calendar-server.ts';
-import { startServerProcess } from '../helpers/processes.ts';
-import { buildIcs, tomorrow } from './helpers.ts';
+import { tomorrow } from './helpers.ts';
+import { classesIcs, readDatabase, serverSuite } from './process-helpers.ts';
 
 const ADMIN_TOKEN = 'runaway-baseline-admin-token-0123456789';
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
-const dir = mkdtempSync(join(tmpdir(), 'pp-runaway-'));
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function classes(count: number): string {
-  const first = tomorrow(new Date());
-  return buildIcs(
-    Array.from({ length: count }, (_, index) => ({
-      uid: `cours-${index}`,
-      start: new Date(first.getTime() + index * 3_600_000 * 3),
-      summary: `Cours ${index}`,
-    })),
-  );
-}
+const suite = serverSuite('pp-runaway-', ADMIN_TOKEN);
+const dir = suite.dir;
 
 /** The same calendar plus a series without end (every hour from tomorrow on). */
 function withRunaway(count: number): string {
   const start = tomorrow(new Date()).toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
-  return classes(count).replace(
+  return classesIcs(count).replace(
     'END:VCALENDAR',
     `BEGIN:VEVENT\r\nUID:runaway\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:${start}\r\n` +
       'DURATION:PT1H\r\nRRULE:FREQ=HOURLY\r\nSUMMARY:Permanence\r\nEND:VEVENT\r\nEND:VCALENDAR',
@@ -41,12 +25,7 @@ function withRunaway(count: number): string {
 }
 
 function count(path: string, sql: string): number {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare(sql).get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
+  return readDatabase(path, (db) => (db.prepare(sql).get() as { n: number }).n);
 }
 
 describe('a runaway series in the first import', () => {
@@ -55,24 +34,9 @@ describe('a runaway series in the first import', () => {
     onTestFinished(() => site.close());
     site.set('/l3.ics', { body: withRunaway(40) });
     const path = join(dir, 'runaway.db');
-    const server = startServerProcess({
-      DATABASE_PATH: path,
-      SECTIONS: `L3:${site.url('/l3.ics')}`,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      ADMIN_STATIC_TOKEN: ADMIN_TOKEN,
-      SCRAPE_INTERVAL: '3600',
-      SCRAPE_DROP_CONFIRMATIONS: '2',
-      LOG_LEVEL: 'info',
-    });
-    onTestFinished(async () => {
-      if (server.child.exitCode === null && server.child.signalCode === null) {
-        server.child.kill('SIGKILL');
-        await server.exited;
-      }
-    });
-    const address =
-      (await server.waitFor(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/))[1] ?? '';
+    const { server, address } = await suite.start(
+      suite.env(path, `L3:${site.url('/l3.ics')}`, { SCRAPE_DROP_CONFIRMATIONS: '2' }),
+    );
     await server.waitFor(/"status":"baseline"/);
     const imported = count(path, 'SELECT count(*) AS n FROM events');
     expect(imported).toBeGreaterThan(1_040);
@@ -86,7 +50,7 @@ describe('a runaway series in the first import', () => {
     expect(await (await fetch(`${address}${feed}`)).text()).toContain('SUMMARY:Permanence');
 
     // The series is fixed upstream: the drop is held, then confirmed by a later identical scrape.
-    site.set('/l3.ics', { body: classes(40) });
+    site.set('/l3.ics', { body: classesIcs(40) });
     const scrape = async () => {
       const answer = await fetch(`${address}/admin/scrape`, {
         method: 'POST',

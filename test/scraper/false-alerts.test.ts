@@ -4,7 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildCalendar, type IcsEventSpec } from './helpers/calendar-builder.ts';
-import { createScraperHarness, edit, WEEK } from './helpers/scraper-harness.ts';
+import {
+  createBaselineHarness,
+  createScraperHarness,
+  edit,
+  WEEK,
+} from './helpers/scraper-harness.ts';
 
 describe('false alerts: one invalid UTF-8 byte', () => {
   it('spoils at most its own event, and its repair is that one change again', async () => {
@@ -124,12 +129,10 @@ describe('false alerts: flapping partial drops', () => {
 
 describe('false alerts: implausible increases', () => {
   it('holds a runaway series back, and the real calendar after it announces nothing', async () => {
-    const h = await createScraperHarness({
+    const h = await createBaselineHarness({
       recordAlerts: true,
       settings: { dropConfirmations: 3 },
     });
-    h.serve(WEEK);
-    await h.scrape();
     const events = h.rows.events();
     h.site.set('/l3.ics', { body: withRunawaySeries(h.clock.now().toISOString()) });
     const held = await h.scrape();

@@ -4,7 +4,6 @@
  * lists that only change order, duplicate VEVENTs, Windows zones, the spring DST gap and
  * Hyperplanning's empty type. Each fixture's expected fields are written out.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   applyFilter,
@@ -18,25 +17,16 @@ import {
 } from '../../src/core/index.ts';
 import { diffTimetables } from '../../src/scraper/diff.ts';
 import { calendarPayloadKey, parseIcsCalendar, WINDOWS_ZONES } from '../../src/scraper/ics.ts';
+import { writtenFields } from '../helpers/events.ts';
+import { fixtureText as fixture } from './helpers/events.ts';
 
 const NOW = new Date('2026-11-20T00:00:00Z');
-const fixture = (name: string) =>
-  readFileSync(new URL(`../fixtures/ics/${name}`, import.meta.url), 'utf8');
 const parseText = (text: string, timeZone = 'Europe/Paris') =>
   parseIcsCalendar(text, { timeZone, now: NOW, horizonDays: 365 });
 const parse = (name: string, timeZone = 'Europe/Paris') => parseText(fixture(name), timeZone);
 
 function fields(event: TimetableEvent) {
-  return {
-    uid: event.uid,
-    startsAt: event.startsAt.toISOString(),
-    endsAt: event.endsAt.toISOString(),
-    title: event.title,
-    location: event.location,
-    teacher: event.teacher,
-    category: event.category,
-    groups: event.groups,
-  };
+  return { uid: event.uid, ...writtenFields(event), groups: event.groups };
 }
 
 describe('ADE public layouts (ade-public.ics)', () => {

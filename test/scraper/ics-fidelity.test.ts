@@ -2,29 +2,19 @@
  * Fields and times read from each school system's ICS export, one small fixture per layout
  * (docs/sources.md describes the layouts); every expected field is written out.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { TimetableEvent } from '../../src/core/index.ts';
 import { calendarPayloadKey, parseIcsCalendar } from '../../src/scraper/ics.ts';
+import { writtenFields } from '../helpers/events.ts';
+import { fixtureText as fixture } from './helpers/events.ts';
 
 const NOW = new Date('2026-11-20T00:00:00Z');
-const fixture = (name: string) =>
-  readFileSync(new URL(`../fixtures/ics/${name}`, import.meta.url), 'utf8');
 const parse = (name: string, timeZone = 'Europe/Paris') =>
   parseIcsCalendar(fixture(name), { timeZone, now: NOW, horizonDays: 365 });
 
 function fields(event: TimetableEvent | undefined) {
   if (event === undefined) throw new Error('event missing');
-  return {
-    startsAt: event.startsAt.toISOString(),
-    endsAt: event.endsAt.toISOString(),
-    title: event.title,
-    location: event.location,
-    teacher: event.teacher,
-    category: event.category,
-    course: event.course,
-    groups: event.groups,
-  };
+  return { ...writtenFields(event), course: event.course, groups: event.groups };
 }
 
 describe('ADE export (unlabelled description, X-WR-TIMEZONE)', () => {

@@ -5,7 +5,12 @@ import { createScraper, describeSuspiciousDrop } from '../../src/scraper/scraper
 import { createSilentLogger } from '../helpers/logger.ts';
 import { diffTimetables } from '../../src/scraper/diff.ts';
 import { fixtureBytes, makeEvent } from './helpers/events.ts';
-import { createScraperHarness, edit, WEEK } from './helpers/scraper-harness.ts';
+import {
+  createBaselineHarness,
+  createScraperHarness,
+  edit,
+  WEEK,
+} from './helpers/scraper-harness.ts';
 
 const EMPTY = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//ADE/version 6.0\r\nEND:VCALENDAR\r\n';
 
@@ -383,12 +388,10 @@ describe('scraper: failures keep the last good data', () => {
 
 describe('scraper: implausible drops', () => {
   it('holds a suddenly empty calendar back until identical scrapes confirm it', async () => {
-    const h = await createScraperHarness({
+    const h = await createBaselineHarness({
       recordAlerts: true,
       settings: { dropConfirmations: 3 },
     });
-    h.serve(WEEK);
-    await h.scrape();
     const events = h.rows.events();
     h.site.set('/l3.ics', { body: EMPTY });
 

@@ -1,3 +1,5 @@
+import { escapeIcsText, icsUtc } from '../../helpers/ics-text.ts';
+
 /** Builds ADE-like iCalendar text for tests whose calendar changes between scrapes. */
 export type IcsEventSpec = {
   readonly uid: string;
@@ -12,18 +14,7 @@ export type IcsEventSpec = {
 };
 
 export function icsDateTime(iso: string): string {
-  return new Date(iso)
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
-}
-
-function escapeText(text: string): string {
-  return text
-    .replace(/\\/g, '\\\\')
-    .replace(/;/g, '\\;')
-    .replace(/,/g, '\\,')
-    .replace(/\n/g, '\\n');
+  return icsUtc(new Date(iso));
 }
 
 /** Folds a content line at 75 characters, as RFC 5545 §3.1 asks. */
@@ -64,9 +55,9 @@ export function buildCalendar(
       `DTSTAMP:${stamp}`,
       `DTSTART:${icsDateTime(event.start)}`,
       `DTEND:${icsDateTime(event.end)}`,
-      `SUMMARY:${escapeText(event.summary)}`,
-      `LOCATION:${escapeText(event.location ?? '')}`,
-      `DESCRIPTION:${escapeText(`\n\n${description.join('\n')}\n`)}`,
+      `SUMMARY:${escapeIcsText(event.summary)}`,
+      `LOCATION:${escapeIcsText(event.location ?? '')}`,
+      `DESCRIPTION:${escapeIcsText(`\n\n${description.join('\n')}\n`)}`,
       `UID:${event.uid}`,
       'CREATED:19700101T000000Z',
       `LAST-MODIFIED:${stamp}`,

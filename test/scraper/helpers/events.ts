@@ -1,12 +1,18 @@
 import { readFileSync } from 'node:fs';
 import type { ParseResult, TimetableEvent } from '../../../src/core/index.ts';
 import { decodeCalendarBytes, parseIcsCalendar } from '../../../src/scraper/ics.ts';
+import { timetableEvent } from '../../helpers/events.ts';
 
 export const FIXTURES = new URL('../../fixtures/ics/', import.meta.url);
 
 /** The bytes of a fixture in test/fixtures/ics. */
 export function fixtureBytes(name: string): Buffer {
   return readFileSync(new URL(name, FIXTURES));
+}
+
+/** The text of a fixture in test/fixtures/ics, read as UTF-8. */
+export function fixtureText(name: string): string {
+  return readFileSync(new URL(name, FIXTURES), 'utf8');
 }
 
 /** The "now" of every fixture: ADE's export stamp, Saturday 21 November 2026, 10:00 UTC. */
@@ -33,21 +39,13 @@ export function byUid(result: Pick<ParseResult, 'events'>, uid: string): Timetab
 
 /** A normalized event for diff tests: a two-hour class on Monday 23 November 2026, 08:00 UTC. */
 export function makeEvent(overrides: Partial<TimetableEvent> & { uid: string }): TimetableEvent {
-  return {
-    startsAt: new Date('2026-11-23T08:00:00Z'),
-    endsAt: new Date('2026-11-23T10:00:00Z'),
-    allDay: false,
+  return timetableEvent({
     title: 'Algorithmique avancée',
     location: 'Amphi A',
     teacher: 'DUPONT Marie',
     description: 'L3 INFO\nDUPONT Marie',
-    status: 'confirmed',
-    category: '',
-    course: '',
-    groups: [],
-    raw: {},
     ...overrides,
-  };
+  });
 }
 
 /** Instants as ISO strings, for readable assertions. */

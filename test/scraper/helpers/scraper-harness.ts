@@ -168,3 +168,13 @@ export function edit(
     return [{ ...event, ...change }];
   });
 }
+
+/** A harness whose section has had its first (baseline) scrape of WEEK. */
+export async function createBaselineHarness(
+  options: Parameters<typeof createScraperHarness>[0] = {},
+) {
+  const h = await createScraperHarness(options);
+  h.serve(WEEK);
+  await h.scrape();
+  return h;
+}

@@ -14,7 +14,7 @@ import {
 import { createAurionSource } from '../../../src/scraper/sources/aurion.source.ts';
 import type { RawPayload } from '../../../src/scraper/sources/source.ts';
 import { createTestClock } from '../../helpers/clock.ts';
-import { aurionConfig, parseContext } from './aurion-test-kit.ts';
+import { aurionConfig, JUNIA_MATHS, parseContext } from './aurion-test-kit.ts';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../fixtures/sources/aurion/${name}`, import.meta.url), 'utf8');
@@ -159,12 +159,7 @@ describe('aurion schedule JSON', () => {
       context,
     ).events;
     expect(first).toMatchObject({
-      title: 'Mathématiques',
-      course: 'Mathématiques',
-      category: 'COURS',
-      location: 'ISEN B501',
-      teacher: 'Monsieur DUPONT Jean',
-      groups: ['CIR2', 'ISEN Lille - 2026/2027'],
+      ...JUNIA_MATHS,
       status: 'confirmed',
       allDay: false,
     });

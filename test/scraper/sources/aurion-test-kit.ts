@@ -53,3 +53,13 @@ export function recordingSleep() {
     },
   };
 }
+
+/** The fields read from Aurion's Junia maths class (schedule-junia.xml, the fake Aurion's first event). */
+export const JUNIA_MATHS = {
+  title: 'Mathématiques',
+  course: 'Mathématiques',
+  category: 'COURS',
+  location: 'ISEN B501',
+  teacher: 'Monsieur DUPONT Jean',
+  groups: ['CIR2', 'ISEN Lille - 2026/2027'],
+} as const;

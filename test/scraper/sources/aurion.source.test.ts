@@ -13,6 +13,7 @@ import {
   AURION_USERNAME,
   aurionConfig,
   createFetchContext,
+  JUNIA_MATHS,
   parseContext,
   recordingSleep,
 } from './aurion-test-kit.ts';
@@ -170,12 +171,7 @@ describe('aurion source against the fake webAurion', () => {
     expect(result.events[0]).toMatchObject({
       startsAt: new Date('2026-11-17T07:00:00Z'),
       endsAt: new Date('2026-11-17T09:00:00Z'),
-      title: 'Mathématiques',
-      course: 'Mathématiques',
-      category: 'COURS',
-      location: 'ISEN B501',
-      teacher: 'Monsieur DUPONT Jean',
-      groups: ['CIR2', 'ISEN Lille - 2026/2027'],
+      ...JUNIA_MATHS,
     });
     expect(result.events[0]!.raw.title).toBe(EVENTS[0]!.title);
     expect(result.events[1]).toMatchObject({ title: 'Physique', category: 'TD' });
