@@ -21,6 +21,7 @@ import { buildFeedServer } from './feed/index.ts';
 import {
   createHttpClient,
   createScraper,
+  scraperSettingsFrom,
   startScrapeSchedule,
   type RunOptions,
   type ScrapeSchedule,
@@ -94,12 +95,7 @@ export function createApp(options: {
     clock,
     logger,
     timeZone: config.timeZone,
-    settings: {
-      intervalSeconds: config.scraper.intervalSeconds,
-      horizonDays: config.scraper.horizonDays,
-      dropConfirmations: config.scraper.dropConfirmations,
-      backoffMaxMs: config.scraper.backoffMaxMs,
-    },
+    settings: scraperSettingsFrom(config.scraper),
     recordAlerts: bot !== undefined,
     ...(bot === undefined
       ? {}

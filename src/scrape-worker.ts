@@ -10,7 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger, isAppError, systemClock } from './core/index.ts';
 import { createRepositories, openDatabase } from './db/index.ts';
 import { createHttpClient } from './scraper/http-client.ts';
-import { createScraper } from './scraper/scraper.ts';
+import { createScraper, scraperSettingsFrom } from './scraper/scraper.ts';
 import { createDefaultSourceRegistry } from './scraper/sources/default-registry.ts';
 import type {
   FromWorker,
@@ -78,12 +78,7 @@ try {
     clock: systemClock,
     logger,
     timeZone: config.timeZone,
-    settings: {
-      intervalSeconds: config.scraper.intervalSeconds,
-      horizonDays: config.scraper.horizonDays,
-      dropConfirmations: config.scraper.dropConfirmations,
-      backoffMaxMs: config.scraper.backoffMaxMs,
-    },
+    settings: scraperSettingsFrom(config.scraper),
     recordAlerts,
     onAlerts: () => {
       post({ type: 'alerts' });

@@ -13,6 +13,7 @@ import {
   type SectionSpec,
   type TimetableEvent,
 } from '../core/index.ts';
+import type { Config } from '../config.ts';
 import type { Repositories, RunTrigger, SectionRow } from '../db/index.ts';
 import { describeImplausibleChange, isLaterScrape, settleRemovals } from './change-guard.ts';
 import { diffTimetables } from './diff.ts';
@@ -28,6 +29,16 @@ export type ScraperSettings = {
   readonly dropConfirmations: number;
   readonly backoffMaxMs: number;
 };
+
+/** The settings as configured: the app's thread and the scrape worker build the same ones. */
+export function scraperSettingsFrom(scraper: Config['scraper']): ScraperSettings {
+  return {
+    intervalSeconds: scraper.intervalSeconds,
+    horizonDays: scraper.horizonDays,
+    dropConfirmations: scraper.dropConfirmations,
+    backoffMaxMs: scraper.backoffMaxMs,
+  };
+}
 
 export type ScraperDeps = {
   readonly sections: readonly SectionSpec[];

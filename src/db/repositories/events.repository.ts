@@ -68,6 +68,14 @@ function fromRawRow(row: RawEventRow): EventRow {
   };
 }
 
+/** What a feed shows: current events and those removed upstream after `removedSince`. */
+function shownInFeed(sectionId: number, removedSince: Date) {
+  return and(
+    eq(eventsTable.sectionId, sectionId),
+    or(isNull(eventsTable.removedAt), gt(eventsTable.removedAt, removedSince)),
+  );
+}
+
 export function createEventsRepository(db: Database) {
   let current: Statement<[number], RawEventRow> | undefined;
   return {
@@ -85,12 +93,7 @@ export function createEventsRepository(db: Database) {
       return db
         .select()
         .from(eventsTable)
-        .where(
-          and(
-            eq(eventsTable.sectionId, sectionId),
-            or(isNull(eventsTable.removedAt), gt(eventsTable.removedAt, removedSince)),
-          ),
-        )
+        .where(shownInFeed(sectionId, removedSince))
         .orderBy(asc(eventsTable.startsAt), asc(eventsTable.feedUid))
         .all()
         .map(toStoredEvent);
@@ -124,8 +127,7 @@ export function createEventsRepository(db: Database) {
         .from(eventsTable)
         .where(
           and(
-            eq(eventsTable.sectionId, sectionId),
-            or(isNull(eventsTable.removedAt), gt(eventsTable.removedAt, removedSince)),
+            shownInFeed(sectionId, removedSince),
             lt(eventsTable.startsAt, to),
             gt(eventsTable.endsAt, from),
           ),
