@@ -6,12 +6,8 @@
 // a third mode isolates the cost of the filter path at equal size: 1,000 more tokens whose filter
 // hides a type the section does not have (every event kept). Reports the rendered-calendar cache
 // (entries, bytes), process memory and requests/s of each. Not a test: it prints figures.
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseConfig } from '../src/config.ts';
 import {
   createLogger,
   filterKey,
@@ -23,8 +19,8 @@ import {
   type FeedToken,
   type TimetableEvent,
 } from '../src/core/index.ts';
-import { createRepositories, openDatabase, runMigrations } from '../src/db/index.ts';
 import { buildFeedServer } from '../src/feed/index.ts';
+import { seedBenchSection } from './seed-section.ts';
 
 type AutocannonResult = {
   requests: { average: number; total: number };
@@ -63,36 +59,12 @@ const COURSES = [
   'Économie',
 ];
 
-const dir = mkdtempSync(join(tmpdir(), 'pp-bench-filters-'));
-const handle = openDatabase({ path: join(dir, 'bench.db') });
+const { handle, repositories, config, section, now, close } = seedBenchSection({
+  tempPrefix: 'pp-bench-filters-',
+  events: makeEvents,
+  nextRunInMs: 300_000,
+});
 try {
-  runMigrations(handle.db);
-  const repositories = createRepositories(handle.db);
-  const config = parseConfig({
-    SECTIONS: 'Génie Info:file:./bench.ics',
-    DATABASE_PATH: join(dir, 'bench.db'),
-    LOG_LEVEL: 'silent',
-    // The limiter still runs on every request; the limit is only set out of the bench's way.
-    FEED_RATE_LIMIT: '1000000000',
-    FEED_NOT_FOUND_RATE_LIMIT: '1000000000',
-  });
-  const now = systemClock.now();
-  const [section] = repositories.sections.sync(config.sections, now);
-  if (section === undefined) throw new Error('no section');
-  repositories.snapshots.commitScrape({
-    sectionId: section.id,
-    runId: repositories.scrapeRuns.start(section.id, 'manual', now),
-    at: now,
-    durationMs: 0,
-    events: makeEvents(now),
-    changes: [],
-    remaps: [],
-    baseline: true,
-    issueCount: 0,
-    recordAlert: false,
-    nextRunAt: new Date(now.getTime() + 300_000),
-  });
-
   const filters = makeFilters();
   const keepAll = parseEventFilter({ hideCategories: ['STAGE'] });
   const filtered: FeedToken[] = [];
@@ -208,8 +180,7 @@ try {
   );
   await server.close();
 } finally {
-  handle.close();
-  rmSync(dir, { recursive: true, force: true });
+  close();
 }
 
 async function run(
